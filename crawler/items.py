@@ -1,0 +1,41 @@
+"""The item the spider yields and the pipelines complete, one per article page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from scrapy.exceptions import DropItem
+
+
+@dataclass
+class ArticleItem:
+    source: str                       # the source's config name
+    fetched_url: str                  # the URL the page was downloaded from
+    fetched_at: datetime              # aware, UTC
+    title: str | None
+    body: str | None
+    declared_canonical: str | None = None
+    url: str | None = None            # set by the normalize pipeline: the canonical URL it is stored under
+    description: str | None = None
+    authors: list[str] = field(default_factory=list)
+    published_at: datetime | None = None   # naive until the normalize pipeline applies the source timezone
+    published_from: str | None = None
+    modified_at: datetime | None = None
+    modified_from: str | None = None
+    site_name: str | None = None
+    language: str | None = None
+    language_from: str | None = None
+    language_hints: dict[str, str] = field(default_factory=dict)  # e.g. {"html": "ar", "feed": "ar", "source": "ar"}
+    section: str | None = None
+    tags: list[str] = field(default_factory=list)
+    image: str | None = None
+    provenance: dict[str, str] = field(default_factory=dict)
+
+
+class Skip(DropItem):
+    """An item left out on purpose; ``reason`` is the short code counted on the crawl run."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(f"{reason}: {message}", log_level="INFO")
+        self.reason = reason

@@ -1,0 +1,53 @@
+"""Scrapy settings for newsmon (``scrapy.cfg`` points here). Polite by default."""
+
+from newsmon import __version__
+
+BOT_NAME = "newsmon"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# Identify the bot and obey robots.txt: sites can see who we are and say no.
+USER_AGENT = f"newsmon/{__version__} (news monitoring crawler)"
+ROBOTSTXT_OBEY = True
+
+# Per-domain throttling: at most two requests in flight per site, spaced out and adapted to its latency.
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+RETRY_TIMES = 2
+DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+# Listings are yielded newest first; FIFO queues keep that order (Scrapy's default is LIFO).
+SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
+SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
+
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"
+DEFAULT_DROPITEM_LOG_LEVEL = "INFO"
+LOGSTATS_INTERVAL = 0
+
+ITEM_PIPELINES = {
+    "pipelines.normalize.NormalizePipeline": 100,
+    "pipelines.language.LanguagePipeline": 200,
+    "pipelines.dedup.DedupPipeline": 300,
+    "pipelines.store.StorePipeline": 400,
+}
+EXTENSIONS = {
+    "crawler.runs.CrawlRunRecorder": 100,
+    "crawler.progress.Progress": 200,
+}
+
+# newsmon's own settings; the CLI fills the first two from --db/--sources or NEWSMON_DB/NEWSMON_SOURCES.
+NEWSMON_DB = None               # SQLAlchemy URL; None: the settings object's default (a SQLite file)
+NEWSMON_SOURCES = None          # path of sources.yaml; None: ./sources.yaml
+NEWSMON_STORE_BATCH = 20        # articles per database transaction
+NEWSMON_PROGRESS_INTERVAL = 10.0  # seconds between progress lines; 0 turns them off
+NEWSMON_SITEMAP_MAX_AGE_DAYS = 30  # sitemap entries dated older than this are not fetched; 0: no limit

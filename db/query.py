@@ -1,0 +1,110 @@
+"""Reads: the stored articles and per-source figures, as typed rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from db.models import Article, CrawlRun, Source
+
+
+@dataclass(frozen=True)
+class ArticleRow:
+    id: int
+    url: str
+    source: str
+    title: str
+    body: str
+    published_at: datetime | None
+    published_from: str | None
+    language: str | None
+    authors: list[str]
+    fetched_at: datetime
+    modified_at: datetime | None = None
+    section: str | None = None
+    tags: list[str] = field(default_factory=list)
+    image: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class ArticleQuery:
+    sources: tuple[str, ...] = ()
+    language: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int | None = 50
+    offset: int = 0
+
+
+def query_articles(session: Session, query: ArticleQuery) -> list[ArticleRow]:
+    """Stored articles matching ``query``, newest first.
+
+    Newest means published date, or the fetch time for an article whose page gave no date,
+    so an undated article is neither lost at the bottom nor placed in the future.
+    """
+    when = func.coalesce(Article.published_at, Article.fetched_at)
+    statement = select(Article, Source.name).join(Source).order_by(when.desc(), Article.id.desc())
+    if query.sources:
+        statement = statement.where(Source.name.in_(query.sources))
+    if query.language:
+        statement = statement.where(Article.language == query.language)
+    if query.since:
+        statement = statement.where(when >= query.since)
+    if query.until:
+        statement = statement.where(when < query.until)
+    if query.offset:
+        statement = statement.offset(query.offset)
+    if query.limit is not None:
+        statement = statement.limit(query.limit)
+    return [_row(article, name) for article, name in session.execute(statement)]
+
+
+def _row(article: Article, source_name: str) -> ArticleRow:
+    return ArticleRow(
+        id=article.id,
+        url=article.url,
+        source=source_name,
+        title=article.title,
+        body=article.body,
+        published_at=article.published_at,
+        published_from=article.published_from,
+        language=article.language,
+        authors=list(article.authors or []),
+        fetched_at=article.fetched_at,
+        modified_at=article.modified_at,
+        section=article.section,
+        tags=list(article.tags or []),
+        image=article.image,
+        description=article.description,
+    )
+
+
+@dataclass(frozen=True)
+class SourceFigures:
+    articles: int
+    last_crawl: datetime | None
+    last_status: str | None
+
+
+def source_figures(session: Session) -> dict[str, SourceFigures]:
+    """Per source name: article count and the start time and status of its latest crawl run."""
+    counts = dict(
+        session.execute(select(Source.name, func.count(Article.id)).outerjoin(Article).group_by(Source.name)).all()
+    )
+    latest = (
+        select(CrawlRun.source_id, func.max(CrawlRun.id).label("run_id")).group_by(CrawlRun.source_id).subquery()
+    )
+    runs = session.execute(
+        select(Source.name, CrawlRun.started_at, CrawlRun.status)
+        .join(latest, latest.c.source_id == Source.id)
+        .join(CrawlRun, CrawlRun.id == latest.c.run_id)
+    ).all()
+    last = {name: (started, str(status.value if hasattr(status, "value") else status)) for name, started, status in runs}
+    return {
+        name: SourceFigures(articles=count, last_crawl=last.get(name, (None, None))[0], last_status=last.get(name, (None, None))[1])
+        for name, count in counts.items()
+    }

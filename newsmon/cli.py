@@ -1,0 +1,181 @@
+"""The ``newsmon`` command: a thin shell over functions the tests call directly."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from db.engine import make_engine, open_database, session_factory, upgrade
+from db.query import ArticleQuery, query_articles, source_figures
+from newsmon.config import SourcesConfig, load_sources
+from newsmon.errors import ConfigError, NewsmonError
+from newsmon.output import Format, write_articles
+from newsmon.settings import Settings
+from newsmon.timespec import parse_when
+
+app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False,
+                  help="News monitoring: crawl configured outlets into a database and query it.")
+sources_app = typer.Typer(no_args_is_help=True, help="Show and check the configured sources.")
+db_app = typer.Typer(no_args_is_help=True, help="Database maintenance.")
+app.add_typer(sources_app, name="sources")
+app.add_typer(db_app, name="db")
+
+out = Console(soft_wrap=False)
+err = Console(stderr=True)
+
+
+@app.callback()
+def options(
+    ctx: typer.Context,
+    db: Annotated[Optional[str], typer.Option(help="SQLAlchemy database URL (env NEWSMON_DB; default sqlite:///newsmon.db)")] = None,
+    sources: Annotated[Optional[Path], typer.Option(help="Sources file (env NEWSMON_SOURCES; default ./sources.yaml)")] = None,
+) -> None:
+    ctx.obj = Settings.load(db=db, sources=sources)
+
+
+@app.command()
+def crawl(
+    ctx: typer.Context,
+    names: Annotated[Optional[list[str]], typer.Argument(help="Sources to crawl (default: every enabled one)")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Scrapy's own log lines")] = False,
+) -> None:
+    """Crawl sources once and store their new articles; exit 1 if a source failed."""
+    from newsmon.crawl import crawl as run_crawl
+
+    settings: Settings = ctx.obj
+    config = load_sources(settings.sources_path)
+    chosen = [config.get(name) for name in names] if names else list(config.enabled)
+    if not chosen:
+        raise ConfigError(f"no enabled sources in {settings.sources_path}")
+    results = run_crawl(settings, chosen, verbose=verbose)
+    _print_results(results)
+    failed = [r.source for r in results if r.status.value == "failed"]
+    if failed:
+        err.print(f"[red]Failed:[/] {', '.join(failed)} (see the warnings above)")
+        raise typer.Exit(1)
+
+
+def _print_results(results: list) -> None:  # list[SourceResult]
+    table = Table(title="Crawl summary", header_style="bold")
+    for column in ("source", "status", "pages", "stored", "skipped", "errors", "detail"):
+        table.add_column(column, justify="right" if column in ("pages", "stored", "skipped", "errors") else "left")
+    for r in results:
+        detail = ", ".join(f"{k} {v}" for k, v in sorted(r.counts.detail.items()) if k.startswith(("errors/", "skipped/")))
+        colour = "green" if r.status.value == "finished" else "red"
+        table.add_row(r.source, f"[{colour}]{r.status.value}[/]", str(r.counts.pages), str(r.counts.stored),
+                      str(r.counts.skipped), str(r.counts.errors), detail)
+    out.print(table)
+
+
+@app.command()
+def query(
+    ctx: typer.Context,
+    source: Annotated[Optional[list[str]], typer.Option("--source", "-s", help="Only this source (repeatable)")] = None,
+    lang: Annotated[Optional[str], typer.Option(help="Only this language, e.g. ar")] = None,
+    since: Annotated[Optional[str], typer.Option(help="Published (or fetched, if undated) at or after: 2024-09-20, 2d, 12h")] = None,
+    until: Annotated[Optional[str], typer.Option(help="Published before this")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many articles")] = 50,
+    offset: Annotated[int, typer.Option(help="Skip this many first")] = 0,
+    format: Annotated[Format, typer.Option("--format", "-f", help="Output format")] = Format.TABLE,
+) -> None:
+    """Print stored articles, newest first."""
+    settings: Settings = ctx.obj
+    try:
+        request = ArticleQuery(
+            sources=tuple(source or ()),
+            language=lang,
+            since=parse_when(since) if since else None,
+            until=parse_when(until) if until else None,
+            limit=limit,
+            offset=offset,
+        )
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    with session_factory(open_database(settings.db_url))() as session:
+        rows = query_articles(session, request)
+    write_articles(rows, format)
+
+
+@sources_app.command("list")
+def sources_list(ctx: typer.Context) -> None:
+    """The configured sources, with their last crawl and article count from the database."""
+    settings: Settings = ctx.obj
+    config = load_sources(settings.sources_path)
+    with session_factory(open_database(settings.db_url))() as session:
+        figures = source_figures(session)
+    table = Table(header_style="bold")
+    for column in ("name", "title", "enabled", "schedule", "discovery", "last crawl (UTC)", "status", "articles"):
+        table.add_column(column, justify="right" if column == "articles" else "left")
+    for s in config.sources:
+        seen = figures.get(s.name)
+        schedule = f"cron {s.cron}" if s.cron else f"every {s.every}" if s.every else "—"
+        discovery = f"{len(s.feeds)} feeds, {len(s.sitemaps)} sitemaps, {len(s.sections)} sections"
+        last = seen.last_crawl.strftime("%Y-%m-%d %H:%M") if seen and seen.last_crawl else "never"
+        table.add_row(s.name, s.title, "yes" if s.enabled else "no", schedule, discovery, last,
+                      (seen.last_status or "—") if seen else "—", str(seen.articles if seen else 0))
+    out.print(table)
+
+
+@sources_app.command("validate")
+def sources_validate(ctx: typer.Context) -> None:
+    """Check the sources file; exit 2 listing every error."""
+    settings: Settings = ctx.obj
+    config = load_sources(settings.sources_path)
+    out.print(f"{settings.sources_path}: OK, {len(config.sources)} sources ({len(config.enabled)} enabled)")
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context) -> None:
+    """Create the database or apply pending migrations."""
+    settings: Settings = ctx.obj
+    engine = make_engine(settings.db_url)
+    upgrade(engine)
+    out.print(f"{engine.url.render_as_string(hide_password=True)}: schema up to date")
+
+
+@app.command()
+def demo(
+    workdir: Annotated[Path, typer.Option(help="Where the demo's database and sources file go")] = Path("var/demo"),
+) -> None:
+    """Serve the bundled sample news site on 127.0.0.1, crawl it into a fresh SQLite database, show the result."""
+    from newsmon.crawl import LOCAL_SITE_SETTINGS, crawl as run_crawl
+    from newsmon.sample_site import SampleSite, sources_yaml
+
+    if workdir.exists():
+        shutil.rmtree(workdir)
+    workdir.mkdir(parents=True)
+    settings = Settings(db_url=f"sqlite:///{workdir / 'newsmon.db'}", sources_path=workdir / "sources.yaml")
+    with SampleSite() as site:
+        settings.sources_path.write_text(sources_yaml(site.base_url), encoding="utf-8")
+        config: SourcesConfig = load_sources(settings.sources_path)
+        out.print(f"Sample news site at {site.base_url}; crawling {len(config.enabled)} sources into {workdir / 'newsmon.db'}")
+        results = run_crawl(settings, list(config.enabled), overrides=LOCAL_SITE_SETTINGS)
+    _print_results(results)
+    with session_factory(open_database(settings.db_url))() as session:
+        rows = query_articles(session, ArticleQuery(limit=None))
+    write_articles(rows, Format.TABLE, out=sys.stdout)
+    out.print(f"\nQuery it yourself:  newsmon --db {settings.db_url} query --format json --limit 3")
+    if not rows:
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    """Console entry point: the project's errors become one line and an exit code (2 for bad config)."""
+    try:
+        app()
+    except ConfigError as exc:
+        print(f"ConfigError: {exc}", file=sys.stderr)
+        sys.exit(2)
+    except NewsmonError as exc:
+        print(f"{type(exc).__name__}: {exc}", file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

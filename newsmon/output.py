@@ -1,0 +1,78 @@
+"""Printing query results as a table, JSON, JSON Lines or CSV."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Sequence
+from enum import StrEnum
+from typing import Any, TextIO
+
+from rich.console import Console
+from rich.table import Table
+
+from db.query import ArticleRow
+
+
+class Format(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    JSONL = "jsonl"
+    CSV = "csv"
+
+
+FIELDS = ("id", "url", "source", "title", "body", "published_at", "published_from", "language", "authors", "fetched_at")
+
+
+def article_record(row: ArticleRow) -> dict[str, Any]:
+    """One article as plain JSON-ready data; datetimes are ISO 8601 in UTC with their offset."""
+    record: dict[str, Any] = {
+        "id": row.id,
+        "url": row.url,
+        "source": row.source,
+        "title": row.title,
+        "body": row.body,
+        "published_at": row.published_at.isoformat() if row.published_at else None,
+        "published_from": row.published_from,
+        "modified_at": row.modified_at.isoformat() if row.modified_at else None,
+        "language": row.language,
+        "authors": row.authors,
+        "section": row.section,
+        "tags": row.tags,
+        "image": row.image,
+        "description": row.description,
+        "fetched_at": row.fetched_at.isoformat(),
+    }
+    return record
+
+
+def write_articles(rows: Sequence[ArticleRow], fmt: Format, out: TextIO = sys.stdout) -> None:
+    if fmt is Format.JSON:
+        json.dump([article_record(r) for r in rows], out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    elif fmt is Format.JSONL:
+        for row in rows:
+            out.write(json.dumps(article_record(row), ensure_ascii=False) + "\n")
+    elif fmt is Format.CSV:
+        writer = csv.DictWriter(out, fieldnames=FIELDS, extrasaction="ignore")
+        writer.writeheader()
+        for row in rows:
+            record = article_record(row)
+            record["authors"] = "; ".join(row.authors)
+            writer.writerow(record)
+    else:
+        _table(rows, out)
+
+
+def _table(rows: Sequence[ArticleRow], out: TextIO) -> None:
+    table = Table(show_lines=False, header_style="bold")
+    table.add_column("source", no_wrap=True)
+    table.add_column("published (UTC)", no_wrap=True)
+    table.add_column("lang", no_wrap=True)
+    table.add_column("title")
+    for row in rows:
+        published = row.published_at.strftime("%Y-%m-%d %H:%M") if row.published_at else "—"
+        table.add_row(row.source, published, row.language or "?", row.title)
+    Console(file=out, soft_wrap=False).print(table)
+    print(f"{len(rows)} article{'s' if len(rows) != 1 else ''}", file=out)

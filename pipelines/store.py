@@ -1,0 +1,79 @@
+"""Store pipeline: articles written in batches, one transaction per batch, idempotent on the canonical URL."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from scrapy.crawler import Crawler
+from sqlalchemy.exc import SQLAlchemyError
+
+from crawler.database import crawl_sessions
+from crawler.items import ArticleItem
+from db.store import insert_articles
+
+logger = logging.getLogger(__name__)
+
+
+class StorePipeline:
+    def __init__(self, crawler: Crawler, batch_size: int) -> None:
+        self.crawler = crawler
+        self.sessions = crawl_sessions(crawler)
+        self.batch_size = batch_size
+        self.pending: list[dict[str, Any]] = []
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
+        return cls(crawler, crawler.settings.getint("NEWSMON_STORE_BATCH"))
+
+    def process_item(self, item: ArticleItem) -> ArticleItem:
+        self.pending.append(self._row(item))
+        if len(self.pending) >= self.batch_size:
+            self.flush()
+        return item
+
+    def close_spider(self) -> None:
+        self.flush()
+
+    def flush(self) -> None:
+        """Commit the pending articles together: after a crash each is either whole in the database or absent."""
+        batch, self.pending = self.pending, []
+        if not batch:
+            return
+        stats = self.crawler.stats
+        try:
+            with self.sessions.begin() as session:
+                inserted = insert_articles(session, batch)
+        except SQLAlchemyError as exc:
+            # Not fatal: the pages are not marked stored, so the next crawl fetches them again.
+            logger.error("Could not store %d articles: %s", len(batch), exc, exc_info=True)
+            stats.inc_value("newsmon/errors/store", len(batch))
+            return
+        stats.inc_value("newsmon/stored", len(inserted))
+        if len(batch) > len(inserted):
+            stats.inc_value("newsmon/skipped/duplicate_url", len(batch) - len(inserted))
+
+    def _row(self, item: ArticleItem) -> dict[str, Any]:
+        spider = self.crawler.spider
+        return {
+            "source_id": spider.source_id,
+            "crawl_run_id": spider.crawl_run_id,
+            "url": item.url,
+            "fetched_url": item.fetched_url,
+            "title": item.title,
+            "body": item.body,
+            "description": item.description,
+            "published_at": item.published_at,
+            "published_from": item.published_from,
+            "modified_at": item.modified_at,
+            "modified_from": item.modified_from,
+            "authors": item.authors,
+            "language": item.language,
+            "language_from": item.language_from,
+            "section": item.section,
+            "tags": item.tags,
+            "image": item.image,
+            "word_count": len((item.body or "").split()),
+            "provenance": item.provenance,
+            "fetched_at": item.fetched_at,
+        }

@@ -1,0 +1,28 @@
+import pytest
+
+from pipelines.text import clean_body, clean_line, strip_site_name
+
+
+def test_clean_line_is_nfc_single_spaced_without_bidi_overrides():
+    decomposed = "Cafe\u0301  news\u00a0 \u202bتقرير\u202c\n"
+    assert clean_line(decomposed) == "Café news تقرير"
+
+
+def test_clean_body_keeps_paragraphs():
+    assert clean_body("  First  para.\r\n\r\n\n Second\tpara. \n\n\n") == "First para.\n\nSecond para."
+
+
+@pytest.mark.parametrize(
+    ("title", "names", "expected"),
+    [
+        ("Ceasefire talks resume | Global Wire", ["Global Wire"], "Ceasefire talks resume"),
+        ("BBC News - Floods in Libya", ["BBC News"], "Floods in Libya"),
+        ("شويغو في طهران - موقع المنار", ["موقع المنار"], "شويغو في طهران"),
+        ("Al-Manar - a title", ["www.almanar.com.lb"], "a title"),
+        # a dash inside a real title is not a site name
+        ("Israel - Hezbollah clashes continue", ["Global Wire"], "Israel - Hezbollah clashes continue"),
+        ("No suffix here", ["Global Wire"], "No suffix here"),
+    ],
+)
+def test_strip_site_name(title, names, expected):
+    assert strip_site_name(title, names) == expected

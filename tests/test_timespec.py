@@ -1,0 +1,27 @@
+from datetime import datetime, timezone
+
+import pytest
+
+from newsmon.timespec import parse_when
+
+NOW = datetime(2024, 9, 20, 12, 0, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2d", datetime(2024, 9, 18, 12, 0, tzinfo=timezone.utc)),
+        ("12h", datetime(2024, 9, 20, 0, 0, tzinfo=timezone.utc)),
+        ("today", datetime(2024, 9, 20, tzinfo=timezone.utc)),
+        ("2024-09-01", datetime(2024, 9, 1, tzinfo=timezone.utc)),
+        ("2024-09-01T14:00+03:00", datetime(2024, 9, 1, 11, 0, tzinfo=timezone.utc)),
+        ("2024-09-01T14:00:00Z", datetime(2024, 9, 1, 14, 0, tzinfo=timezone.utc)),
+    ],
+)
+def test_parse_when(text, expected):
+    assert parse_when(text, now=NOW) == expected
+
+
+def test_parse_when_rejects_nonsense_with_the_accepted_forms():
+    with pytest.raises(ValueError, match="2d"):
+        parse_when("last tuesday", now=NOW)
