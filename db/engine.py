@@ -57,7 +57,12 @@ def upgrade(engine: Engine) -> None:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
     except OperationalError as exc:
-        raise StoreError(f"cannot reach the database {engine.url.render_as_string(hide_password=True)}: {exc.orig}") from exc
+        raise _unreachable(engine, exc) from exc
+
+
+def _unreachable(engine: Engine, exc: OperationalError) -> StoreError:
+    reason = " ".join(str(exc.orig).split())  # drivers' messages span lines; one line reads better in a log
+    return StoreError(f"cannot reach the database {engine.url.render_as_string(hide_password=True)}: {reason}")
 
 
 def is_current(engine: Engine) -> bool:
@@ -75,7 +80,7 @@ def is_current(engine: Engine) -> bool:
                 return False
             return MigrationContext.configure(connection).get_current_revision() == head
     except OperationalError as exc:
-        raise StoreError(f"cannot reach the database {engine.url.render_as_string(hide_password=True)}: {exc.orig}") from exc
+        raise _unreachable(engine, exc) from exc
 
 
 def open_database(url: str) -> Engine:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 import sys
 from pathlib import Path
@@ -26,7 +27,8 @@ db_app = typer.Typer(no_args_is_help=True, help="Database maintenance.")
 app.add_typer(sources_app, name="sources")
 app.add_typer(db_app, name="db")
 
-out = Console(soft_wrap=False)
+# Piped output (files, tests, less) is not cut at 80 columns: tables stay one row per line there.
+out = Console(soft_wrap=False, width=shutil.get_terminal_size((200, 24)).columns)
 err = Console(stderr=True)
 
 
@@ -44,21 +46,30 @@ def crawl(
     ctx: typer.Context,
     names: Annotated[Optional[list[str]], typer.Argument(help="Sources to crawl (default: every enabled one)")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Scrapy's own log lines")] = False,
+    set_: Annotated[Optional[list[str]], typer.Option("--set", "-s", help="Scrapy setting NAME=VALUE (repeatable), e.g. -s DOWNLOAD_DELAY=2")] = None,
 ) -> None:
     """Crawl sources once and store their new articles; exit 1 if a source failed."""
     from newsmon.crawl import crawl as run_crawl
 
     settings: Settings = ctx.obj
+    overrides = dict(_setting(item) for item in set_ or ())
     config = load_sources(settings.sources_path)
     chosen = [config.get(name) for name in names] if names else list(config.enabled)
     if not chosen:
         raise ConfigError(f"no enabled sources in {settings.sources_path}")
-    results = run_crawl(settings, chosen, verbose=verbose)
+    results = run_crawl(settings, chosen, overrides=overrides, verbose=verbose)
     _print_results(results)
     failed = [r.source for r in results if r.status.value == "failed"]
     if failed:
         err.print(f"[red]Failed:[/] {', '.join(failed)} (see the warnings above)")
         raise typer.Exit(1)
+
+
+def _setting(item: str) -> tuple[str, str]:
+    name, sep, value = item.partition("=")
+    if not sep or not name.strip():
+        raise typer.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="--set")
+    return name.strip(), value.strip()
 
 
 def _print_results(results: list) -> None:  # list[SourceResult]
@@ -157,6 +168,7 @@ def demo(
         out.print(f"Sample news site at {site.base_url}; crawling {len(config.enabled)} sources into {workdir / 'newsmon.db'}")
         results = run_crawl(settings, list(config.enabled), overrides=LOCAL_SITE_SETTINGS)
     _print_results(results)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     with session_factory(open_database(settings.db_url))() as session:
         rows = query_articles(session, ArticleQuery(limit=None))
     write_articles(rows, Format.TABLE, out=sys.stdout)

@@ -63,8 +63,7 @@ def crawl(
     open_database(settings.db_url)  # fail here with one message, before Scrapy starts, if it is unreachable
     process = AsyncCrawlerProcess(scrapy_settings(settings, overrides, verbose))
     if not verbose:
-        # Scrapy's own INFO lines drown the per-source progress; its warnings and errors still show.
-        logging.getLogger("scrapy").setLevel(logging.WARNING)
+        _quiet_library_logs()
     crawlers: list[tuple[Source, Crawler]] = []
     for source in sources:
         crawler = process.create_crawler(NewsSpider)
@@ -72,6 +71,18 @@ def crawl(
         crawlers.append((source, crawler))
     process.start()
     return [_result(source, crawler) for source, crawler in crawlers]
+
+
+def _quiet_library_logs() -> None:
+    """Keep the console to progress lines and newsmon's warnings; ``--verbose`` shows everything.
+
+    A failed download is already logged once, as a warning naming its kind and URL, by the spider;
+    Scrapy's retry and robots.txt middlewares would add an error with a traceback for the same event.
+    """
+    logging.getLogger("scrapy").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    for noisy in ("scrapy.downloadermiddlewares.retry", "scrapy.downloadermiddlewares.robotstxt"):
+        logging.getLogger(noisy).setLevel(logging.CRITICAL)
 
 
 def _result(source: Source, crawler: Crawler) -> SourceResult:
