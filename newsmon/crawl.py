@@ -61,9 +61,13 @@ def crawl(
     AsyncCrawlerRunner for repeated crawls instead).
     """
     open_database(settings.db_url)  # fail here with one message, before Scrapy starts, if it is unreachable
-    process = AsyncCrawlerProcess(scrapy_settings(settings, overrides, verbose))
+    scrapy = scrapy_settings(settings, overrides, verbose)
+    scrapy.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
+    logging.basicConfig(level=scrapy.get("LOG_LEVEL"), format=scrapy.get("LOG_FORMAT"), force=True)
     if not verbose:
-        _quiet_library_logs()
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(_quiet_libraries)
+    process = AsyncCrawlerProcess(scrapy)
     crawlers: list[tuple[Source, Crawler]] = []
     for source in sources:
         crawler = process.create_crawler(NewsSpider)
@@ -73,16 +77,20 @@ def crawl(
     return [_result(source, crawler) for source, crawler in crawlers]
 
 
-def _quiet_library_logs() -> None:
-    """Keep the console to progress lines and newsmon's warnings; ``--verbose`` shows everything.
+_LIBRARIES = ("scrapy", "twisted", "alembic", "py.warnings")
+# A failed download is logged once, as a warning naming its kind and URL, by the spider; these
+# middlewares would add an error with a traceback for the same event.
+_REDUNDANT = ("scrapy.downloadermiddlewares.retry", "scrapy.downloadermiddlewares.robotstxt")
 
-    A failed download is already logged once, as a warning naming its kind and URL, by the spider;
-    Scrapy's retry and robots.txt middlewares would add an error with a traceback for the same event.
+
+def _quiet_libraries(record: logging.LogRecord) -> bool:
+    """Keep the console to progress lines and warnings; ``--verbose`` shows everything.
+
+    A handler filter rather than logger levels, because Scrapy resets its loggers' levels at start-up.
     """
-    logging.getLogger("scrapy").setLevel(logging.WARNING)
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    for noisy in ("scrapy.downloadermiddlewares.retry", "scrapy.downloadermiddlewares.robotstxt"):
-        logging.getLogger(noisy).setLevel(logging.CRITICAL)
+    if record.name.startswith(_REDUNDANT):
+        return False
+    return not (record.name.startswith(_LIBRARIES) and record.levelno < logging.WARNING)
 
 
 def _result(source: Source, crawler: Crawler) -> SourceResult:

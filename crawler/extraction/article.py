@@ -279,6 +279,13 @@ def _authors(tree: HtmlElement, meta: PageMeta, article: dict, selectors: Select
         if names:
             provenance["authors"] = "byline"
             return names
+    # No person or agency anywhere: the page itself names the outlet as author ("BBC News"; sites without
+    # bylines). Keep that rather than nothing, flagged in provenance so it can be told apart.
+    for source, values in [("json-ld", [article.get("author") or []]), *((f"meta:{k}", meta.all(k)) for k in _AUTHOR_KEYS)]:
+        names = authors_mod.clean_authors(values)
+        if names:
+            provenance["authors"] = f"{source} (organisation)"
+            return names
     return []
 
 
