@@ -11,7 +11,8 @@ from scrapy.exceptions import DropItem
 @dataclass
 class ArticleItem:
     source: str                       # the source's config name
-    fetched_url: str                  # the URL the page was downloaded from
+    fetched_url: str                  # the URL asked for (as linked, before redirects)
+    final_url: str                    # the URL the page was served from, after redirects
     fetched_at: datetime              # aware, UTC
     title: str | None
     body: str | None

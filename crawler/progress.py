@@ -43,4 +43,5 @@ class Progress:
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.loop and self.loop.running:
             self.loop.stop()
-        logger.info("%s (%s)", progress_line(spider.source.name, RunCounts.from_stats(self.crawler.stats)), reason)
+        counts = RunCounts.from_stats(self.crawler.stats)
+        logger.info("%s (%s, %s)", progress_line(spider.source.name, counts), counts.status(reason).value, reason)

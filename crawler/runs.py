@@ -39,8 +39,8 @@ class RunCounts:
         )
 
     def status(self, finish_reason: str) -> RunStatus:
-        """A run failed when it ended early or could not read a single feed, sitemap or section."""
-        if finish_reason != "finished" or self.listings_ok == 0:
+        """A run failed when it ended early, read no feed, sitemap or section, or could not store."""
+        if finish_reason != "finished" or self.listings_ok == 0 or self.detail.get("errors/store"):
             return RunStatus.FAILED
         return RunStatus.FINISHED
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urlsplit, urlunsplit
+
+from w3lib.url import safe_url_string
 
 # Parameters that say how a reader arrived, not which page they read.
 _TRACKING = re.compile(
@@ -15,23 +17,44 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def clean_url(url: str) -> str:
-    """``url`` without tracking parameters and fragment, with scheme and host lower-cased."""
-    parts = urlsplit(url.strip())
+    """``url`` without tracking parameters and fragment, percent-encoded, scheme and host lower-cased.
+
+    Feeds write Arabic slugs raw or encoded, in either case of hex digit; one form is needed so that
+    an article already stored is recognised however it is linked. Raises ValueError for a URL that
+    cannot be parsed (a bad port, an unclosed IPv6 bracket).
+    """
+    parts = urlsplit(safe_url_string(url.strip()))
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
     if parts.port and parts.port != _DEFAULT_PORTS.get(scheme):
         host = f"{host}:{parts.port}"
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)]
-    path = parts.path or "/"
-    return urlunsplit((scheme, host, path, urlencode(query, doseq=True), ""))
+    # Filter the raw pairs rather than decode and re-encode them, which would change their spelling.
+    pairs = [p for p in parts.query.split("&") if p and not _TRACKING.match(unquote_plus(p.partition("=")[0]))]
+    path = _ESCAPE.sub(lambda m: m.group().upper(), parts.path or "/")
+    return urlunsplit((scheme, host, path, "&".join(pairs), ""))
 
 
-def canonical_url(fetched_url: str, declared: str | None) -> str:
-    """The URL an article is stored under: the page's declared canonical when it is on the same site."""
-    fetched = clean_url(fetched_url)
+_ESCAPE = re.compile(r"%[0-9a-fA-F]{2}")
+
+
+def canonical_url(final_url: str, declared: str | None) -> str:
+    """The URL an article is stored under: the page's declared canonical when it is believable.
+
+    It must be on the same site, and not the home page: some sites declare their home page as
+    every article's canonical, which would fold all their articles into one.
+    """
+    fetched = clean_url(final_url)
     if declared:
-        candidate = clean_url(declared)
-        if urlsplit(candidate).scheme in ("http", "https") and same_site(candidate, fetched):
+        try:
+            candidate = clean_url(declared)
+        except ValueError:
+            return fetched
+        believable = (
+            urlsplit(candidate).scheme in ("http", "https")
+            and same_site(candidate, fetched)
+            and (urlsplit(candidate).path not in ("", "/") or urlsplit(fetched).path in ("", "/"))
+        )
+        if believable:
             return candidate
     return fetched
 

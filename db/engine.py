@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from newsmon.errors import ConfigError, StoreError
@@ -20,8 +20,17 @@ def make_engine(url: str) -> Engine:
         parsed = make_url(url)
     except ArgumentError as exc:
         raise ConfigError(f"not a database URL: {url!r} ({exc})") from exc
-    if parsed.drivername == "postgresql":
-        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")  # the driver newsmon installs
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise ConfigError(f"unsupported database {parsed.drivername!r} in {url!r}: use sqlite:///FILE or postgresql://…")
+    try:
+        return _create(parsed)
+    except (NoSuchModuleError, ImportError) as exc:
+        raise ConfigError(f"no driver for {parsed.drivername!r} ({exc}); use sqlite:///FILE or postgresql://…") from exc
+
+
+def _create(parsed: URL) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
@@ -45,13 +54,19 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-def upgrade(engine: Engine) -> None:
-    """Apply every Alembic migration not yet applied (creates a new database from scratch)."""
-    from alembic import command
+def _alembic_config():  # type: ignore[no-untyped-def]
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(Path(__file__).with_name("migrations")))
+    return config
+
+
+def upgrade(engine: Engine) -> None:
+    """Apply every Alembic migration not yet applied (creates a new database from scratch)."""
+    from alembic import command
+
+    config = _alembic_config()
     try:
         with engine.begin() as connection:
             config.attributes["connection"] = connection
@@ -62,30 +77,49 @@ def upgrade(engine: Engine) -> None:
 
 def _unreachable(engine: Engine, exc: OperationalError) -> StoreError:
     reason = " ".join(str(exc.orig).split())  # drivers' messages span lines; one line reads better in a log
-    return StoreError(f"cannot reach the database {engine.url.render_as_string(hide_password=True)}: {reason}")
+    return StoreError(f"cannot reach the database {_shown(engine)}: {reason}")
 
 
-def is_current(engine: Engine) -> bool:
-    """True when the schema is at the newest migration (cheap enough to check on every command)."""
+def _shown(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=True)
+
+
+def schema_revision(engine: Engine) -> str | None:
+    """The migration the database is at; None for a database without newsmon's tables."""
     from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
-    from alembic.config import Config
 
-    config = Config()
-    config.set_main_option("script_location", str(Path(__file__).with_name("migrations")))
-    head = ScriptDirectory.from_config(config).get_current_head()
     try:
         with engine.connect() as connection:
             if not inspect(connection).has_table("alembic_version"):
-                return False
-            return MigrationContext.configure(connection).get_current_revision() == head
+                return None
+            return MigrationContext.configure(connection).get_current_revision()
     except OperationalError as exc:
         raise _unreachable(engine, exc) from exc
 
 
-def open_database(url: str) -> Engine:
-    """An engine whose schema is current: a new database is created, an old one migrated."""
+def head_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+
+
+def open_database(url: str, *, create: bool = True) -> Engine:
+    """An engine whose schema is current: an old newsmon database is migrated, a new one created.
+
+    With ``create=False`` (commands that only read) a database without newsmon's tables is an
+    error rather than set up, so a mistyped ``--db`` does not plant tables in someone else's database.
+    """
     engine = make_engine(url)
-    if not is_current(engine):
+    if not create and _missing_sqlite_file(engine):
+        raise StoreError(f"no newsmon database at {_shown(engine)}: crawl first, or run `newsmon db upgrade`")
+    revision = schema_revision(engine)
+    if revision is None and not create:
+        raise StoreError(f"no newsmon database at {_shown(engine)}: crawl first, or run `newsmon db upgrade`")
+    if revision != head_revision():
         upgrade(engine)
     return engine
+
+
+def _missing_sqlite_file(engine: Engine) -> bool:
+    database = engine.url.database
+    return engine.url.get_backend_name() == "sqlite" and bool(database) and database != ":memory:" and not Path(database).exists()

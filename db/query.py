@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db.models import Article, CrawlRun, Source
+from db.models import Article, CrawlRun, RunStatus, Source
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ def source_figures(session: Session) -> dict[str, SourceFigures]:
         .join(latest, latest.c.source_id == Source.id)
         .join(CrawlRun, CrawlRun.id == latest.c.run_id)
     ).all()
-    last = {name: (started, str(status.value if hasattr(status, "value") else status)) for name, started, status in runs}
+    last = {name: (started, RunStatus(status).value) for name, started, status in runs}
     return {
         name: SourceFigures(articles=count, last_crawl=last.get(name, (None, None))[0], last_status=last.get(name, (None, None))[1])
         for name, count in counts.items()

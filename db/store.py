@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -61,6 +61,12 @@ def insert_articles(session: Session, rows: list[Mapping[str, Any]]) -> set[str]
 
 
 def start_run(session: Session, source_id: int, started_at: datetime | None = None) -> int:
+    """Record a new run of a source; a run of it still marked running was killed, and is closed as such."""
+    session.execute(
+        update(CrawlRun)
+        .where(CrawlRun.source_id == source_id, CrawlRun.status == RunStatus.RUNNING)
+        .values(status=RunStatus.FAILED, finish_reason="abandoned")
+    )
     run = CrawlRun(source_id=source_id, started_at=started_at or utcnow(), status=RunStatus.RUNNING, counts={})
     session.add(run)
     session.flush()

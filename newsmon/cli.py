@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
-import logging
 import shutil
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from db.engine import make_engine, open_database, session_factory, upgrade
+from db.models import RunStatus
 from db.query import ArticleQuery, query_articles, source_figures
 from newsmon.config import SourcesConfig, load_sources
-from newsmon.errors import ConfigError, NewsmonError
+from newsmon.errors import ConfigError, NewsmonError, StoreError
+from newsmon.logs import configure_console_logging
 from newsmon.output import Format, write_articles
 from newsmon.settings import Settings
 from newsmon.timespec import parse_when
+
+if TYPE_CHECKING:
+    from newsmon.crawl import SourceResult  # imports Scrapy: only the crawling commands pay for that
 
 app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False,
                   help="News monitoring: crawl configured outlets into a database and query it.")
@@ -54,12 +58,13 @@ def crawl(
     settings: Settings = ctx.obj
     overrides = dict(_setting(item) for item in set_ or ())
     config = load_sources(settings.sources_path)
-    chosen = [config.get(name) for name in names] if names else list(config.enabled)
+    chosen = [config.get(name) for name in dict.fromkeys(names)] if names else list(config.enabled)
     if not chosen:
         raise ConfigError(f"no enabled sources in {settings.sources_path}")
-    results = run_crawl(settings, chosen, overrides=overrides, verbose=verbose)
+    configure_console_logging(verbose)
+    results = run_crawl(settings, chosen, overrides=overrides)
     _print_results(results)
-    failed = [r.source for r in results if r.status.value == "failed"]
+    failed = [r.source for r in results if r.status is RunStatus.FAILED]
     if failed:
         err.print(f"[red]Failed:[/] {', '.join(failed)} (see the warnings above)")
         raise typer.Exit(1)
@@ -72,13 +77,13 @@ def _setting(item: str) -> tuple[str, str]:
     return name.strip(), value.strip()
 
 
-def _print_results(results: list) -> None:  # list[SourceResult]
+def _print_results(results: list[SourceResult]) -> None:
     table = Table(title="Crawl summary", header_style="bold")
     for column in ("source", "status", "pages", "stored", "skipped", "errors", "detail"):
         table.add_column(column, justify="right" if column in ("pages", "stored", "skipped", "errors") else "left")
     for r in results:
         detail = ", ".join(f"{k} {v}" for k, v in sorted(r.counts.detail.items()) if k.startswith(("errors/", "skipped/")))
-        colour = "green" if r.status.value == "finished" else "red"
+        colour = "green" if r.status is RunStatus.FINISHED else "red"
         table.add_row(r.source, f"[{colour}]{r.status.value}[/]", str(r.counts.pages), str(r.counts.stored),
                       str(r.counts.skipped), str(r.counts.errors), detail)
     out.print(table)
@@ -91,8 +96,8 @@ def query(
     lang: Annotated[Optional[str], typer.Option(help="Only this language, e.g. ar")] = None,
     since: Annotated[Optional[str], typer.Option(help="Published (or fetched, if undated) at or after: 2024-09-20, 2d, 12h")] = None,
     until: Annotated[Optional[str], typer.Option(help="Published before this")] = None,
-    limit: Annotated[int, typer.Option(help="At most this many articles")] = 50,
-    offset: Annotated[int, typer.Option(help="Skip this many first")] = 0,
+    limit: Annotated[int, typer.Option(min=0, help="At most this many articles")] = 50,
+    offset: Annotated[int, typer.Option(min=0, help="Skip this many first")] = 0,
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format")] = Format.TABLE,
 ) -> None:
     """Print stored articles, newest first."""
@@ -108,7 +113,7 @@ def query(
         )
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
-    with session_factory(open_database(settings.db_url))() as session:
+    with session_factory(open_database(settings.db_url, create=False))() as session:
         rows = query_articles(session, request)
     write_articles(rows, format)
 
@@ -118,8 +123,12 @@ def sources_list(ctx: typer.Context) -> None:
     """The configured sources, with their last crawl and article count from the database."""
     settings: Settings = ctx.obj
     config = load_sources(settings.sources_path)
-    with session_factory(open_database(settings.db_url))() as session:
-        figures = source_figures(session)
+    try:
+        with session_factory(open_database(settings.db_url, create=False))() as session:
+            figures = source_figures(session)
+    except StoreError as exc:
+        err.print(f"{exc}; showing the configuration only", highlight=False)
+        figures = {}
     table = Table(header_style="bold")
     for column in ("name", "title", "enabled", "schedule", "discovery", "last crawl (UTC)", "status", "articles"):
         table.add_column(column, justify="right" if column == "articles" else "left")
@@ -158,17 +167,17 @@ def demo(
     from newsmon.crawl import LOCAL_SITE_SETTINGS, crawl as run_crawl
     from newsmon.sample_site import SampleSite, sources_yaml
 
-    if workdir.exists():
-        shutil.rmtree(workdir)
-    workdir.mkdir(parents=True)
+    workdir.mkdir(parents=True, exist_ok=True)
     settings = Settings(db_url=f"sqlite:///{workdir / 'newsmon.db'}", sources_path=workdir / "sources.yaml")
+    for stale in workdir.glob("newsmon.db*"):  # a fresh database each time; nothing else in workdir is touched
+        stale.unlink()
+    configure_console_logging()
     with SampleSite() as site:
         settings.sources_path.write_text(sources_yaml(site.base_url), encoding="utf-8")
         config: SourcesConfig = load_sources(settings.sources_path)
         out.print(f"Sample news site at {site.base_url}; crawling {len(config.enabled)} sources into {workdir / 'newsmon.db'}")
         results = run_crawl(settings, list(config.enabled), overrides=LOCAL_SITE_SETTINGS)
     _print_results(results)
-    logging.getLogger("alembic").setLevel(logging.WARNING)
     with session_factory(open_database(settings.db_url))() as session:
         rows = query_articles(session, ArticleQuery(limit=None))
     write_articles(rows, Format.TABLE, out=sys.stdout)

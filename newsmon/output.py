@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import shutil
 import json
 import sys
 from collections.abc import Sequence
@@ -22,7 +23,10 @@ class Format(StrEnum):
     CSV = "csv"
 
 
-FIELDS = ("id", "url", "source", "title", "body", "published_at", "published_from", "language", "authors", "fetched_at")
+FIELDS = (
+    "id", "url", "source", "title", "body", "published_at", "published_from", "modified_at", "language", "authors",
+    "section", "tags", "image", "description", "fetched_at",
+)
 
 
 def article_record(row: ArticleRow) -> dict[str, Any]:
@@ -60,6 +64,7 @@ def write_articles(rows: Sequence[ArticleRow], fmt: Format, out: TextIO = sys.st
         for row in rows:
             record = article_record(row)
             record["authors"] = "; ".join(row.authors)
+            record["tags"] = "; ".join(row.tags)
             writer.writerow(record)
     else:
         _table(rows, out)
@@ -74,5 +79,7 @@ def _table(rows: Sequence[ArticleRow], out: TextIO) -> None:
     for row in rows:
         published = row.published_at.strftime("%Y-%m-%d %H:%M") if row.published_at else "—"
         table.add_row(row.source, published, row.language or "?", row.title)
-    Console(file=out, soft_wrap=False).print(table)
+    # Piped output (files, grep, less) is not cut at 80 columns: one row per line there.
+    width = shutil.get_terminal_size((200, 24)).columns
+    Console(file=out, soft_wrap=False, width=width).print(table)
     print(f"{len(rows)} article{'s' if len(rows) != 1 else ''}", file=out)

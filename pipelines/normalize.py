@@ -39,7 +39,7 @@ class NormalizePipeline:
         item.title = strip_site_name(item.title, names)
         item.authors = list(dict.fromkeys(a for a in (clean_line(a) for a in item.authors) if a))
         item.description = clean_line(item.description) if item.description else None
-        item.url = canonical_url(item.fetched_url, item.declared_canonical)
+        item.url = canonical_url(item.final_url, item.declared_canonical)
         item.published_at = self._utc(item.published_at, source, "published", item)
         if item.published_at is None:
             item.published_from = None

@@ -40,18 +40,33 @@ class StorePipeline:
         batch, self.pending = self.pending, []
         if not batch:
             return
-        stats = self.crawler.stats
+        failed = 0
         try:
             with self.sessions.begin() as session:
                 inserted = insert_articles(session, batch)
         except SQLAlchemyError as exc:
-            # Not fatal: the pages are not marked stored, so the next crawl fetches them again.
-            logger.error("Could not store %d articles: %s", len(batch), exc, exc_info=True)
-            stats.inc_value("newsmon/errors/store", len(batch))
-            return
+            logger.warning("Could not store a batch of %d articles (%s); storing them one by one", len(batch), _reason(exc))
+            inserted, failed = self._one_by_one(batch)
+        stats = self.crawler.stats
         stats.inc_value("newsmon/stored", len(inserted))
-        if len(batch) > len(inserted):
-            stats.inc_value("newsmon/skipped/duplicate_url", len(batch) - len(inserted))
+        if failed:
+            stats.inc_value("newsmon/errors/store", failed)
+        if duplicates := len(batch) - len(inserted) - failed:
+            stats.inc_value("newsmon/skipped/duplicate_url", duplicates)
+
+    def _one_by_one(self, batch: list[dict[str, Any]]) -> tuple[set[str], int]:
+        """Store what can be stored, so one bad row does not cost its whole batch; returns (stored, failed)."""
+        inserted: set[str] = set()
+        failed = 0
+        for row in batch:
+            try:
+                with self.sessions.begin() as session:
+                    inserted |= insert_articles(session, [row])
+            except SQLAlchemyError as exc:
+                # Not fatal for the crawl: the page is not marked stored, so the next crawl fetches it again.
+                logger.error("Could not store %s: %s", row["url"], _reason(exc))
+                failed += 1
+        return inserted, failed
 
     def _row(self, item: ArticleItem) -> dict[str, Any]:
         spider = self.crawler.spider
@@ -77,3 +92,9 @@ class StorePipeline:
             "provenance": item.provenance,
             "fetched_at": item.fetched_at,
         }
+
+
+def _reason(exc: SQLAlchemyError) -> str:
+    """The driver's first line, without the SQL and its parameters (which hold whole article bodies)."""
+    original = getattr(exc, "orig", None)
+    return (str(original).splitlines() or [""])[0] if original else type(exc).__name__

@@ -7,7 +7,8 @@ import unicodedata
 
 # Bidi embedding/override/isolate controls and zero-width no-break space: invisible, and they break matching.
 # Left-to-right/right-to-left marks and ZWNJ are kept: in Persian and mixed text they carry meaning.
-_STRAY_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\ufeff\u200b]")
+# C0 controls other than tab/newline are junk from broken CMSs, and PostgreSQL refuses NUL outright.
+_STRAY_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069\ufeff\u200b]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 
@@ -22,6 +23,7 @@ def clean_line(text: str) -> str:
 def clean_body(text: str) -> str:
     """Body text: paragraphs separated by one blank line, each paragraph a clean line."""
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = _STRAY_CONTROLS.sub("", text)
     paragraphs = []
     for block in _BLANK_LINES.split(text):
         lines = [clean_line(line) for line in block.split("\n")]

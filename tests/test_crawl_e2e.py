@@ -166,3 +166,29 @@ def test_unreachable_database_exits_1_with_one_message(sources_file):
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1].startswith("StoreError: cannot reach the database")
     assert "Traceback" not in result.stderr
+
+
+def test_source_whose_feed_is_not_a_feed_fails(sqlite_url, site, tmp_path):
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(
+        "sources:\n  - name: htmlfeed\n    title: HTML instead of RSS\n"
+        f"    url: {site.base_url}/almanar/\n    every: 1h\n    feeds: ['{site.base_url}/almanar/']\n"
+    )
+    result = newsmon("crawl", *FAST, db=sqlite_url, sources=sources)
+    assert result.returncode == 1
+    assert "invalid_feed" in result.stdout + result.stderr
+
+
+def test_reading_commands_do_not_create_a_database(tmp_path, sources_file):
+    missing = tmp_path / "typo.db"
+    result = newsmon("query", db=f"sqlite:///{missing}", sources=sources_file)
+    assert result.returncode == 1
+    assert "no newsmon database" in result.stderr
+    assert not missing.exists()
+
+
+def test_unsupported_database_url_is_a_usage_error(sources_file):
+    result = newsmon("query", db="mysql://root@127.0.0.1/test", sources=sources_file)
+    assert result.returncode == 2
+    assert "unsupported database" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -17,14 +17,13 @@ import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
-from crawler.extraction import authors as authors_mod
 from crawler.extraction import jsonld, select
-from crawler.extraction.body import extract_body, join_paragraphs
+from crawler.extraction.body import extract_body, join_paragraphs, jsonld_body
 from crawler.extraction.charset import decode_html
-from crawler.extraction.dates import parse_date
 from crawler.extraction.meta import PageMeta, read_meta
+from crawler.extraction.page_authors import find_authors
+from crawler.extraction.page_dates import find_published, find_modified
 from crawler.extraction.site import SiteNames
-from crawler.extraction.byline import byline_texts
 from crawler.extraction.titles import choose_title
 from newsmon.errors import ExtractError
 
@@ -57,23 +56,6 @@ class Extracted:
     provenance: dict[str, str] = field(default_factory=dict)
 
 
-# <meta> keys in order of trust. The article:* family is OpenGraph's; the rest are CMS and analytics
-# conventions (Parse.ly, Sailthru, Dublin Core, Google News) seen across news sites.
-_PUBLISHED_KEYS = (
-    "article:published_time", "og:article:published_time", "article:published", "og:published_time",
-    "published_time", "datepublished", "parsely-pub-date", "sailthru.date", "dcterms.issued", "dc.date.issued",
-    "dcterms.created", "dc.date.created", "dc.date", "dcterms.date", "pubdate", "publishdate", "publish-date",
-    "publish_date", "publication_date", "date_published", "article.published", "article_date_original",
-    "original-publish-date", "cxenseparse:recs:publishtime", "og:pubdate", "datecreated", "date",
-)
-_MODIFIED_KEYS = (
-    "article:modified_time", "og:article:modified_time", "og:updated_time", "datemodified", "dcterms.modified",
-    "dc.date.modified", "last-modified", "lastmod", "article.updated", "sailthru.lastmodified",
-)
-_AUTHOR_KEYS = (
-    "author", "article:author", "og:article:author", "parsely-author", "sailthru.author", "dc.creator",
-    "dcterms.creator", "byl", "cxenseparse:author", "article.author",
-)
 _ARTICLE_OG_TYPES = ("article", "news", "newsarticle", "blog", "blogposting")
 _NON_ARTICLE_OG_TYPES = ("website", "profile", "video.other", "video.movie", "music.song", "book")
 # Fewer words than this is a teaser or a listing blurb, not an article body.
@@ -105,15 +87,17 @@ def extract_article(html: str | bytes, url: str, *, selectors: Selectors | None 
         ("meta:application-name", _meta_value(meta, "application-name")),
     )
     title = _title(tree, meta, article, selectors, site_name, url, provenance)
-    published = _date(tree, meta, article, selectors, "datePublished", _PUBLISHED_KEYS, provenance, "published_at")
-    modified = _date(tree, meta, article, Selectors(), "dateModified", _MODIFIED_KEYS, provenance, "modified_at")
+    published = find_published(tree, meta, article, selectors.date, provenance)
+    modified = find_modified(tree, meta, article, provenance)
     site = SiteNames([site_name, jsonld.text_of(article.get("publisher"))], url)
-    authors = _authors(tree, meta, article, selectors, site, provenance)
+    authors = find_authors(tree, meta, article, selectors.authors, site, provenance)
+    # <html lang> first: on extraction-dev it is present on 97% of pages and right on 97% of those;
+    # og:locale is often a CMS default (en_US on Zulu pages) and JSON-LD inLanguage was right less often.
     language = pick(
         "language",
-        ("json-ld", _primary_subtag(jsonld.text_of(article.get("inLanguage")))),
-        ("meta:og:locale", _primary_subtag(_meta_value(meta, "og:locale"))),
         ("html-lang", _primary_subtag(meta.html_lang)),
+        ("meta:og:locale", _primary_subtag(_meta_value(meta, "og:locale"))),
+        ("json-ld", _primary_subtag(jsonld.text_of(article.get("inLanguage")))),
         ("meta:content-language", _primary_subtag(_meta_value(meta, "content-language", "language"))),
     )
     section = pick(
@@ -148,7 +132,7 @@ def extract_article(html: str | bytes, url: str, *, selectors: Selectors | None 
         ("meta:og:description", _meta_value(meta, "og:description")),
         ("meta:description", _meta_value(meta, "description")),
     )
-    body = _body(tree, url, selectors, provenance)  # last: trafilatura consumes the tree
+    body = _body(tree, url, selectors, article, title, provenance)  # last: trafilatura consumes the tree
     return Extracted(
         title=title,
         body=body,
@@ -224,78 +208,20 @@ def _h1(tree: HtmlElement) -> str:
     return ""
 
 
-def _date(tree: HtmlElement, meta: PageMeta, article: dict, selectors: Selectors, jsonld_key: str,
-          meta_keys: tuple[str, ...], provenance: dict[str, str], name: str) -> datetime | None:
-    if selectors.date:
-        for node in select.select(tree, selectors.date):
-            value = parse_date(select.date_text(node))
-            if value:
-                provenance[name] = "selector"
-                return value
-    value = parse_date(jsonld.text_of(article.get(jsonld_key)))
-    if value:
-        provenance[name] = "json-ld"
-        return value
-    for key in meta_keys:
-        for raw in meta.all(key):
-            value = parse_date(raw)
-            if value:
-                provenance[name] = f"meta:{key}"
-                return value
-    if name == "published_at":
-        return _time_element(tree, provenance, name)
-    return None
-
-
-def _time_element(tree: HtmlElement, provenance: dict[str, str], name: str) -> datetime | None:
-    for element in tree.iter("time"):
-        value = parse_date(element.get("datetime") or select.text_of(element))
-        if value:
-            provenance[name] = "time"
-            return value
-    return None
-
-
-def _authors(tree: HtmlElement, meta: PageMeta, article: dict, selectors: Selectors, site: SiteNames,
-             provenance: dict[str, str]) -> list[str]:
-    if selectors.authors:
-        # The user chose these nodes: keep what they say, but still split "A and B" and strip "By".
-        names = authors_mod.clean_authors(select.text_of(n) for n in select.select(tree, selectors.authors))
-        if names:
-            provenance["authors"] = "selector"
-            return names
-    names = authors_mod.clean_authors([article.get("author") or [], article.get("creator") or []], site)
-    if names:
-        provenance["authors"] = "json-ld"
-        return names
-    for key in _AUTHOR_KEYS:
-        names = authors_mod.clean_authors(meta.all(key), site)
-        if names:
-            provenance["authors"] = f"meta:{key}"
-            return names
-    # The first byline element that holds a name: later ones are usually other articles' or photo credits.
-    for text in byline_texts(tree):
-        names = authors_mod.clean_authors([text], site)
-        if names:
-            provenance["authors"] = "byline"
-            return names
-    # No person or agency anywhere: the page itself names the outlet as author ("BBC News"; sites without
-    # bylines). Keep that rather than nothing, flagged in provenance so it can be told apart.
-    for source, values in [("json-ld", [article.get("author") or []]), *((f"meta:{k}", meta.all(k)) for k in _AUTHOR_KEYS)]:
-        names = authors_mod.clean_authors(values)
-        if names:
-            provenance["authors"] = f"{source} (organisation)"
-            return names
-    return []
-
-
-def _body(tree: HtmlElement, url: str, selectors: Selectors, provenance: dict[str, str]) -> str | None:
+def _body(tree: HtmlElement, url: str, selectors: Selectors, article: dict, title: str | None,
+          provenance: dict[str, str]) -> str | None:
     if selectors.body:
         text = join_paragraphs(select.paragraphs(select.select(tree, selectors.body)))
         if text:
             provenance["body"] = "selector"
             return text
-    text = extract_body(tree, url)
+    text = extract_body(tree, url, title)
+    # JSON-LD articleBody is often a teaser, so trafilatura's text comes first; but when the page renders
+    # only part of the article (paywalls, "read more" loaders), the full articleBody is the better text.
+    full = jsonld_body(article.get("articleBody"))
+    if full and len(full.split()) >= _MIN_BODY_WORDS and len(full.split()) > 1.5 * len((text or "").split()):
+        provenance["body"] = "json-ld"
+        return full
     if text:
         provenance["body"] = "trafilatura"
     return text
@@ -314,11 +240,21 @@ def _is_article(body: str | None, meta: PageMeta, article: dict, objects: list[d
     return not (declared_other and published is None)
 
 
+# Codes pages use that are not the ISO 639-1 primary subtag langdetect (the language step) reports.
+_LANGUAGE_ALIASES = {
+    "nb": "no", "nn": "no", "iw": "he", "in": "id", "ji": "yi", "eng": "en", "ara": "ar", "fas": "fa",
+    "per": "fa", "fra": "fr", "fre": "fr", "deu": "de", "ger": "de", "spa": "es", "rus": "ru", "zho": "zh",
+    "chi": "zh", "jpn": "ja", "kor": "ko", "tur": "tr", "urd": "ur", "heb": "he", "ita": "it", "por": "pt",
+    "nld": "nl", "dut": "nl", "swe": "sv", "nor": "no", "dan": "da", "pol": "pl", "ces": "cs", "cze": "cs",
+}
+
+
 def _primary_subtag(value: str | None) -> str | None:
     if not value:
         return None
     tag = re.split(r"[-_\s]", value.strip(), maxsplit=1)[0].lower()
-    return tag if re.fullmatch(r"[a-z]{2,3}", tag) else None
+    tag = _LANGUAGE_ALIASES.get(tag, tag)
+    return tag if re.fullmatch(r"[a-z]{2}", tag) else None
 
 
 def _keywords(value: Any) -> list[str]:

@@ -115,5 +115,5 @@ def _generic_parser():
 def _arabic_parser():
     from dateparser.date import DateDataParser
 
-    # ar-LB knows the Levantine month names (أيلول, تشرين الأول) that plain "ar" misses.
-    return DateDataParser(locales=["ar-LB", "ar"], settings={"PREFER_DAY_OF_MONTH": "first"})
+    # ar-LB knows the Levantine month names (أيلول, تشرين الأول) that plain "ar" misses, and the Egyptian ones too.
+    return DateDataParser(locales=["ar-LB"], settings={"PREFER_DAY_OF_MONTH": "first"})

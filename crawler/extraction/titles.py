@@ -72,3 +72,4 @@ def choose_title(candidates: list[tuple[str, str]], site_name: str | None, url: 
         elif other_source != "h1" and best.endswith(other) and _KICKER_END.search(best[: -len(other)]):
             source, best = other_source, other
     return source, best
+

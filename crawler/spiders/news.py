@@ -16,7 +16,7 @@ from crawler.discovery import Lead, newest_first
 from crawler.discovery.feeds import is_malformed, parse_feed
 from crawler.discovery.sections import section_leads
 from crawler.discovery.sitemaps import parse_sitemap
-from crawler.errors import error_kind
+from crawler.failures import error_kind
 from crawler.extraction import Selectors, extract_article
 from crawler.items import ArticleItem
 from crawler.urls import clean_url, in_domains
@@ -27,6 +27,7 @@ from newsmon.settings import Settings
 
 _LISTING_PRIORITY = 100  # listings before articles, so the newest leads are known before fetching begins
 _MAX_SITEMAP_DEPTH = 3
+_MAX_URL_LENGTH = 2000  # the articles.url column; longer links are session junk, not article addresses
 
 
 class NewsSpider(Spider):
@@ -69,24 +70,24 @@ class NewsSpider(Spider):
     # --- listings -----------------------------------------------------------------------------
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
-        self._count("listings_ok")
         try:
             leads = parse_feed(response.body, response.url)
         except FetchError as exc:
             self._error("invalid_feed", str(exc))
             return
+        self._count("listings_ok")
         if problem := is_malformed(response.body):
             self._count("errors/malformed_feed")
             self.logger.warning("Feed %s is malformed (%s); using the %d entries read", response.url, problem, len(leads))
         yield from self._follow(leads)
 
     def parse_sitemap(self, response: Response, depth: int) -> Iterator[Request]:
-        self._count("listings_ok")
         try:
             content = parse_sitemap(response.body, response.url)
         except FetchError as exc:
             self._error("invalid_sitemap", str(exc))
             return
+        self._count("listings_ok")
         if depth < _MAX_SITEMAP_DEPTH:
             for url in content.sitemaps:
                 yield self._listing(url, self.parse_sitemap, depth=depth + 1)
@@ -95,10 +96,10 @@ class NewsSpider(Spider):
         yield from self._follow(recent)
 
     def parse_section(self, response: Response, section: Section) -> Iterator[Request]:
-        self._count("listings_ok")
         if not isinstance(response, TextResponse):
             self._error("invalid_section", f"section page {response.url} is not HTML")
             return
+        self._count("listings_ok")
         yield from self._follow(section_leads(response, section.article_pattern, self.allowed_domains))
 
     def _listing(self, url: str, callback: Any, **cb_kwargs: Any) -> Request:
@@ -117,8 +118,14 @@ class NewsSpider(Spider):
         """Requests for the leads not fetched in this run nor stored before, newest first."""
         fresh: dict[str, Lead] = {}
         for lead in leads:
-            url = clean_url(lead.url)
-            if not in_domains(url, self.allowed_domains):
+            try:
+                url = clean_url(lead.url)
+            except ValueError:
+                url = ""
+            if not url or len(url) > _MAX_URL_LENGTH:
+                self._count("skipped/bad_url")
+                self.logger.info("Ignoring a link that is not a usable URL: %.200r", lead.url)
+            elif not in_domains(url, self.allowed_domains):
                 self._count("skipped/offsite")
             elif url in self._seen or url in fresh:
                 continue
@@ -128,10 +135,13 @@ class NewsSpider(Spider):
             stored = known_urls(session, fresh)
         self._seen.update(fresh)
         self._count("skipped/already_stored", len(stored))
-        for lead in newest_first(lead for url, lead in fresh.items() if url not in stored):
-            yield Request(clean_url(lead.url), self.parse_article, errback=self.on_error, cb_kwargs={"lead": lead})
+        pending = {id(lead): url for url, lead in fresh.items() if url not in stored}
+        for lead in newest_first(lead for lead in fresh.values() if id(lead) in pending):
+            yield Request(pending[id(lead)], self.parse_article, errback=self.on_error, cb_kwargs={"lead": lead})
 
     def parse_article(self, response: Response, lead: Lead) -> Iterator[ArticleItem]:
+        """The article on ``response``; ``fetched_url`` is the URL asked for, before any redirect,
+        so that the link in the listing is recognised as stored next time."""
         if not isinstance(response, TextResponse):
             self._count("skipped/not_html")
             return
@@ -146,7 +156,8 @@ class NewsSpider(Spider):
         hints = {"html": page.language, lead.via: lead.language, "source": self.source.language}
         yield ArticleItem(
             source=self.source.name,
-            fetched_url=response.url,
+            fetched_url=response.meta.get("redirect_urls", [response.url])[0],
+            final_url=response.url,
             fetched_at=datetime.now(timezone.utc),
             title=page.title or lead.title,
             body=page.body,

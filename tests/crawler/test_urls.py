@@ -33,3 +33,24 @@ def test_in_domains_allows_subdomains_only_of_listed_hosts():
     assert in_domains("https://english.almanar.com.lb/x", domains)
     assert not in_domains("https://almanar.com.lb.evil.example/x", domains)
     assert not in_domains("https://notalmanar.com.lb/x", domains)
+
+
+def test_arabic_slug_raw_and_encoded_give_one_url():
+    raw = clean_url("https://example.com/أخبار/شويغو-في-طهران?utm_source=rss")
+    encoded = clean_url("https://example.com/%d8%a3%d8%ae%d8%a8%d8%a7%d8%b1/%D8%B4%D9%88%D9%8A%D8%BA%D9%88-%D9%81%D9%8A-%D8%B7%D9%87%D8%B1%D8%A7%D9%86")
+    assert raw == encoded
+    assert raw.isascii()
+
+
+def test_query_pairs_keep_their_spelling():
+    assert clean_url("https://example.com/search?q=a%20b&utm_medium=x&page=2") == "https://example.com/search?q=a%20b&page=2"
+
+
+def test_home_page_canonical_is_not_believed_for_an_article():
+    assert canonical_url("https://example.com/article/7", "https://example.com/") == "https://example.com/article/7"
+
+
+@pytest.mark.parametrize("bad", ["http://example.com:abc/x", "http://[bad/x"])
+def test_unparseable_url_raises_value_error(bad):
+    with pytest.raises(ValueError):
+        clean_url(bad)

@@ -1,0 +1,57 @@
+from datetime import datetime, timezone
+from types import SimpleNamespace
+
+from scrapy.utils.test import get_crawler
+
+from crawler.items import ArticleItem
+from db.engine import open_database, session_factory
+from db.query import ArticleQuery, query_articles
+from db.store import start_run, upsert_source
+from pipelines.store import StorePipeline
+
+
+def _pipeline(db_url: str, batch: int) -> StorePipeline:
+    sessions = session_factory(open_database(db_url))
+    with sessions.begin() as session:
+        source_id = upsert_source(session, "x", "X", "https://x.example/")
+        run_id = start_run(session, source_id)
+    crawler = get_crawler(settings_dict={"NEWSMON_DB": db_url, "NEWSMON_STORE_BATCH": batch})
+    crawler.stats.open_spider()
+    crawler.spider = SimpleNamespace(source_id=source_id, crawl_run_id=run_id)
+    return StorePipeline(crawler, batch)
+
+
+def _item(n: int, url: str | None = None) -> ArticleItem:
+    url = url or f"https://x.example/a/{n}"
+    return ArticleItem(source="x", fetched_url=url, final_url=url, url=url, title=f"Title {n}", body=f"Body {n}",
+                       fetched_at=datetime(2024, 1, 1, tzinfo=timezone.utc))
+
+
+def test_batches_are_committed_when_full_and_at_close(db_url):
+    pipeline = _pipeline(db_url, batch=2)
+    sessions = session_factory(open_database(db_url))
+    for n in range(3):
+        pipeline.process_item(_item(n))
+    with sessions() as s:
+        assert len(query_articles(s, ArticleQuery())) == 2  # the first full batch; the third waits
+    pipeline.close_spider()
+    with sessions() as s:
+        assert len(query_articles(s, ArticleQuery())) == 3
+    assert pipeline.crawler.stats.get_value("newsmon/stored") == 3
+
+
+def test_one_bad_row_does_not_cost_its_batch(db_url):
+    pipeline = _pipeline(db_url, batch=10)
+    pipeline.process_item(_item(1))
+    bad = _item(2)
+    bad.title = None  # violates NOT NULL on every backend
+    pipeline.process_item(bad)
+    pipeline.process_item(_item(3))
+    pipeline.process_item(_item(1))  # same canonical URL again: a duplicate, not an error
+    pipeline.close_spider()
+    with session_factory(open_database(db_url))() as s:
+        assert {r.title for r in query_articles(s, ArticleQuery())} == {"Title 1", "Title 3"}
+    stats = pipeline.crawler.stats
+    assert stats.get_value("newsmon/stored") == 2
+    assert stats.get_value("newsmon/errors/store") == 1
+    assert stats.get_value("newsmon/skipped/duplicate_url") == 1
