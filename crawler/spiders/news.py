@@ -9,6 +9,7 @@ from typing import Any
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
+from sqlalchemy.orm import Session, sessionmaker
 from twisted.python.failure import Failure
 
 from crawler.database import crawl_sessions
@@ -34,6 +35,13 @@ class NewsSpider(Spider):
     """Crawls one configured source: ``scrapy crawl news -a source=NAME``."""
 
     name = "news"
+
+    source: Source
+    selectors: Selectors
+    oldest: datetime | None              # sitemap entries dated before this are not fetched
+    sessions: sessionmaker[Session]
+    source_id: int                       # set by crawler.runs.CrawlRunRecorder when the spider opens
+    crawl_run_id: int
 
     def __init__(self, source: Source | str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
