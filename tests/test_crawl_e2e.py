@@ -203,3 +203,17 @@ def test_robots_txt_listed_as_sitemap_leads_to_its_sitemaps(sqlite_url, site, tm
     result = newsmon("crawl", "wire", *FAST, db=sqlite_url, sources=sources)
     assert result.returncode == 0, result.stderr
     assert {a.url for a in stored(sqlite_url).values()} == {site.base_url + a["path"] for a in EXPECTED["wire"]}
+
+
+def test_articles_are_fetched_newest_first(sqlite_url, site, sources_file):
+    site.reset_hits()
+    before = len(site.requests)
+    one_at_a_time = [*FAST, "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1", "-s", "CONCURRENT_REQUESTS=1"]
+    assert newsmon("crawl", "almanar", *one_at_a_time, db=sqlite_url, sources=sources_file).returncode == 0
+    published = {a["path"]: a["published"] for a in EXPECTED["almanar"]}
+    fetched = [path.split("?")[0] for path in site.requests[before:]]
+    section_only = {"/almanar/article/1004", "/almanar/article/1006"}  # not in the feed: linked from the home page
+    feed_articles = [p for p in dict.fromkeys(fetched) if p in published and p not in section_only]
+    assert len(feed_articles) == 5
+    dates = [datetime.fromisoformat(published[p]) for p in feed_articles]
+    assert dates == sorted(dates, reverse=True)
