@@ -50,6 +50,8 @@ class Article(Base):
     fetched_url: Mapped[str] = mapped_column(String(2000))
     title: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
+    # search_key(title + body): the normalized form search matches against (see pipelines.textkey)
+    search_text: Mapped[str | None] = mapped_column(Text)
     description: Mapped[str | None] = mapped_column(Text)
     published_at: Mapped[datetime | None]
     published_from: Mapped[str | None] = mapped_column(String(60))

@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from crawler.database import crawl_sessions
 from crawler.items import ArticleItem
 from db.store import insert_articles
+from pipelines.textkey import search_key
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +78,7 @@ class StorePipeline:
             "fetched_url": item.fetched_url,
             "title": item.title,
             "body": item.body,
+            "search_text": search_key(f"{item.title}\n{item.body}"),
             "description": item.description,
             "published_at": item.published_at,
             "published_from": item.published_from,
