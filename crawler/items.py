@@ -19,6 +19,7 @@ class ArticleItem:
     declared_canonical: str | None = None
     url: str | None = None            # set by the normalize pipeline: the canonical URL it is stored under
     description: str | None = None
+    credited_source: str | None = None     # the outlet or agency a closing "المصدر: …" line credits
     authors: list[str] = field(default_factory=list)
     published_at: datetime | None = None   # naive until the normalize pipeline applies the source timezone
     published_from: str | None = None

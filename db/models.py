@@ -53,6 +53,7 @@ class Article(Base):
     # search_key(title + body): the normalized form search matches against (see pipelines.textkey)
     search_text: Mapped[str | None] = mapped_column(Text)
     description: Mapped[str | None] = mapped_column(Text)
+    credited_source: Mapped[str | None] = mapped_column(String(300))
     published_at: Mapped[datetime | None]
     published_from: Mapped[str | None] = mapped_column(String(60))
     modified_at: Mapped[datetime | None]

@@ -28,6 +28,7 @@ class ArticleRow:
     tags: list[str] = field(default_factory=list)
     image: str | None = None
     description: str | None = None
+    credited_source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ def _row(article: Article, source_name: str) -> ArticleRow:
         tags=list(article.tags or []),
         image=article.image,
         description=article.description,
+        credited_source=article.credited_source,
     )
 
 

@@ -25,7 +25,7 @@ class Format(StrEnum):
 
 FIELDS = (
     "id", "url", "source", "title", "body", "published_at", "published_from", "modified_at", "language", "authors",
-    "section", "tags", "image", "description", "fetched_at",
+    "section", "tags", "image", "description", "credited_source", "fetched_at",
 )
 
 
@@ -46,6 +46,7 @@ def article_record(row: ArticleRow) -> dict[str, Any]:
         "tags": row.tags,
         "image": row.image,
         "description": row.description,
+        "credited_source": row.credited_source,
         "fetched_at": row.fetched_at.isoformat(),
     }
     return record

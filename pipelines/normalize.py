@@ -11,7 +11,7 @@ from scrapy.crawler import Crawler
 from crawler.items import ArticleItem, Skip
 from crawler.urls import canonical_url
 from newsmon.config import Source
-from pipelines.text import clean_body, clean_line, strip_site_name
+from pipelines.text import clean_body, clean_line, split_credit, strip_site_name
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ class NormalizePipeline:
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
         source: Source = self.crawler.spider.source
-        item.body = clean_body(item.body or "")
+        item.body, item.credited_source = split_credit(clean_body(item.body or ""))
         item.title = clean_line(item.title or "")
         if not item.body:
             raise Skip("no_body", f"empty body at {item.fetched_url}")

@@ -80,6 +80,7 @@ class StorePipeline:
             "body": item.body,
             "search_text": search_key(f"{item.title}\n{item.body}"),
             "description": item.description,
+            "credited_source": item.credited_source,
             "published_at": item.published_at,
             "published_from": item.published_from,
             "modified_at": item.modified_at,

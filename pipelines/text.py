@@ -66,3 +66,16 @@ def _fold(text: str) -> str:
     text = re.sub(r"^(www\.)", "", text)
     text = re.sub(r"\.(com|net|org|co|lb|uk|info|news)(\.\w\w)?$", "", text)
     return re.sub(r"[\s\-_.()]+", "", text)
+
+
+# A closing line crediting another outlet or agency: "المصدر: المنار", "منبع: ایرنا", "Source: Reuters".
+_CREDIT = re.compile(r"^\(?\s*(?:المصدر|المصادر|مصدر|منبع|Source|Sources)\s*[:：\-–]\s*(?P<who>[^\n]{2,80}?)\s*\)?\s*$", re.IGNORECASE)
+
+
+def split_credit(body: str) -> tuple[str, str | None]:
+    """``body`` without a trailing credit line, and whom that line credits (None when there is none)."""
+    head, _, last = body.rpartition("\n")
+    match = _CREDIT.match(last.strip())
+    if not match or not head.strip():
+        return body, None
+    return head.rstrip(), match.group("who").strip(" .")

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from twisted.python.failure import Failure
 
 from crawler.database import crawl_sessions
+from crawler.dating import choose_date
 from crawler.discovery import Lead, newest_first
 from crawler.discovery.feeds import is_malformed, parse_feed
 from crawler.discovery.sections import section_leads
@@ -158,9 +159,8 @@ class NewsSpider(Spider):
             self._count("skipped/not_article")
             self.logger.info("Not an article (no body): %s", response.url)
             return
-        published, published_from = page.published_at, page.provenance.get("published_at")
-        if published is None and lead.published is not None:
-            published, published_from = lead.published, lead.via
+        published, published_from = choose_date(page.published_at, page.provenance.get("published_at"), lead.published, lead.via)
+        modified, modified_from = choose_date(page.modified_at, page.provenance.get("modified_at"), lead.modified, lead.via)
         hints = {"html": page.language, lead.via: lead.language, "source": self.source.language}
         yield ArticleItem(
             source=self.source.name,
@@ -174,8 +174,8 @@ class NewsSpider(Spider):
             authors=list(page.authors),
             published_at=published,
             published_from=published_from,
-            modified_at=page.modified_at or lead.modified,
-            modified_from=page.provenance.get("modified_at") or (lead.via if lead.modified else None),
+            modified_at=modified,
+            modified_from=modified_from,
             site_name=page.site_name,
             language_hints={k: v for k, v in hints.items() if v},
             section=page.section,

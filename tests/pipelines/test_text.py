@@ -26,3 +26,23 @@ def test_clean_body_keeps_paragraphs():
 )
 def test_strip_site_name(title, names, expected):
     assert strip_site_name(title, names) == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "expected_body", "credit"),
+    [
+        ("فقرة أولى.\n\nفقرة ثانية.\n\nالمصدر: المنار", "فقرة أولى.\n\nفقرة ثانية.", "المنار"),
+        ("فقرة.\nالمصدر : وكالة الأنباء الوطنية", "فقرة.", "وكالة الأنباء الوطنية"),
+        ("متن خبر.\n\nمنبع: ایرنا", "متن خبر.", "ایرنا"),
+        ("Talks resumed.\n\nSource: Reuters", "Talks resumed.", "Reuters"),
+        # a credit in the middle of the text is part of the article, not its closing line
+        ("المصدر: المنار\n\nفقرة أخيرة.", "المصدر: المنار\n\nفقرة أخيرة.", None),
+        # a body that is only a credit line keeps it (nothing would be left)
+        ("المصدر: المنار", "المصدر: المنار", None),
+        ("قال المصدر إن المحادثات مستمرة", "قال المصدر إن المحادثات مستمرة", None),
+    ],
+)
+def test_split_credit(body, expected_body, credit):
+    from pipelines.text import split_credit
+
+    assert split_credit(body) == (expected_body, credit)
