@@ -181,9 +181,18 @@ def demo(
     with session_factory(open_database(settings.db_url))() as session:
         rows = query_articles(session, ArticleQuery(limit=None))
     write_articles(rows, Format.TABLE, out=sys.stdout)
-    out.print(f"\nQuery it yourself:  newsmon --db {settings.db_url} query --format json --limit 3")
+    out.print(f"\nQuery it yourself:  {_command()} --db {settings.db_url} query --format json --limit 3")
     if not rows:
         raise typer.Exit(1)
+
+
+def _command() -> str:
+    """How to call this newsmon from the current directory (``.venv/bin/newsmon`` after ``make demo``)."""
+    script = Path(sys.executable).parent / "newsmon"
+    try:
+        return str(script.relative_to(Path.cwd()))
+    except ValueError:
+        return "newsmon"
 
 
 def main() -> None:
