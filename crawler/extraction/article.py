@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urljoin
 
@@ -64,9 +64,12 @@ _MIN_BODY_CHARS = 200  # for scripts written without spaces (Chinese, Japanese)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 
 
-def extract_article(html: str | bytes, url: str, *, selectors: Selectors | None = None) -> Extracted:
-    """Extract an article from a fetched page. Raises ExtractError only for a page that is not HTML at all."""
+def extract_article(html: str | bytes, url: str, *, selectors: Selectors | None = None,
+                    fetched_at: datetime | None = None) -> Extracted:
+    """Extract an article from a fetched page. Raises ExtractError only for a page that is not HTML at all.
+    fetched_at (default: now, UTC) is what relative dates on the page ("3 hours ago", "أمس") count back from."""
     selectors = selectors or Selectors()
+    fetched_at = fetched_at or datetime.now(timezone.utc)
     tree = _parse(decode_html(html))
     meta = read_meta(tree)
     objects = jsonld.read_jsonld(tree)
@@ -87,7 +90,7 @@ def extract_article(html: str | bytes, url: str, *, selectors: Selectors | None 
         ("meta:application-name", _meta_value(meta, "application-name")),
     )
     title = _title(tree, meta, article, selectors, site_name, url, provenance)
-    published = find_published(tree, meta, article, selectors.date, provenance)
+    published = find_published(tree, meta, article, selectors.date, provenance, url=url, fetched_at=fetched_at)
     modified = find_modified(tree, meta, article, provenance)
     site = SiteNames([site_name, jsonld.text_of(article.get("publisher"))], url)
     authors = find_authors(tree, meta, article, selectors.authors, site, provenance)

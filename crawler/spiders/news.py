@@ -154,7 +154,8 @@ class NewsSpider(Spider):
         if not isinstance(response, TextResponse):
             self._count("skipped/not_html")
             return
-        page = extract_article(response.body, response.url, selectors=self.selectors)
+        fetched_at = datetime.now(timezone.utc)  # one instant: stored, and the base of relative dates ("منذ 3 ساعات")
+        page = extract_article(response.body, response.url, selectors=self.selectors, fetched_at=fetched_at)
         if not page.is_article or not page.body:
             self._count("skipped/not_article")
             self.logger.info("Not an article (no body): %s", response.url)
@@ -166,7 +167,7 @@ class NewsSpider(Spider):
             source=self.source.name,
             fetched_url=response.meta.get("redirect_urls", [response.url])[0],
             final_url=response.url,
-            fetched_at=datetime.now(timezone.utc),
+            fetched_at=fetched_at,
             title=page.title or lead.title,
             body=page.body,
             declared_canonical=page.canonical_url,
