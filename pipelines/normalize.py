@@ -11,6 +11,7 @@ from scrapy.crawler import Crawler
 from crawler.items import ArticleItem, Skip
 from crawler.urls import canonical_url
 from newsmon.config import Source
+from pipelines.mojibake import repair_mojibake
 from pipelines.text import clean_body, clean_line, split_credit, strip_site_name
 
 logger = logging.getLogger(__name__)
@@ -29,6 +30,7 @@ class NormalizePipeline:
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
         source: Source = self.crawler.spider.source
+        self._repair_mojibake(item)
         item.body, item.credited_source = split_credit(clean_body(item.body or ""))
         item.title = clean_line(item.title or "")
         if not item.body:
@@ -47,6 +49,22 @@ class NormalizePipeline:
         if item.modified_at is None:
             item.modified_from = None
         return item
+
+    def _repair_mojibake(self, item: ArticleItem) -> None:
+        """UTF-8 read as cp1256 or Latin-1 somewhere upstream ("ط§ظ„ط¹ط±ط¨ظٹط©") is repaired or rejected, never stored.
+
+        Runs before any cleanup: the bidi and zero-width characters it would remove can be part of the bytes.
+        """
+        for name in ("title", "body", "description"):
+            text = getattr(item, name)
+            if not text:
+                continue
+            repaired = repair_mojibake(text)
+            if repaired is None:
+                raise Skip("garbled", f"{name} at {item.fetched_url} is mis-decoded text that cannot be repaired")
+            if repaired != text:
+                setattr(item, name, repaired)
+                self.crawler.stats.inc_value("newsmon/repaired_mojibake")
 
     def _utc(self, value: datetime | None, source: Source, what: str, item: ArticleItem) -> datetime | None:
         """``value`` in UTC, a naive one read in the source's timezone; an impossible date becomes None."""

@@ -65,6 +65,8 @@ def test_crawl_stores_exactly_the_expected_articles(db_url, site, sources_file):
         assert article.title == want["title"], url
         assert article.language == want["language"], url
         assert article.authors == want["authors"], url
+        assert article.credited_source == want.get("credited_source"), url
+        assert not article.body.rstrip().endswith(f"المصدر: {article.credited_source}"), url
         assert article.published_at == datetime.fromisoformat(want["published"]), url
         if want["path"] in DATE_ONLY_IN_VISIBLE_TEXT:
             assert article.published_from == "text", url

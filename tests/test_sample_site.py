@@ -14,11 +14,19 @@ import xml.etree.ElementTree as ET
 from datetime import datetime
 from html.parser import HTMLParser
 
+from html import unescape
+
 import feedparser
 import pytest
 import yaml
 
-from newsmon.sample_site import EXPECTED, OFFLINE_URL, SNIPPETS, TRAPS, SampleSite, expected, sources_yaml
+from newsmon.config import parse_sources
+from newsmon.sample_site import (EXPECTED, MULTILINGUAL_SOURCES, OFFLINE_URL, SNIPPETS, TRAPS, SampleSite, expected,
+                                 mojibake, sources_yaml)
+from newsmon.sample_site.content import ALL_ARTICLES
+
+ARTICLES = {a.path: a for a in ALL_ARTICLES}
+CODECS = {"cp1256": "cp1256", "iso-8859-6": "iso8859_6", "utf-8": "utf-8", "mojibake": "utf-8"}
 
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
@@ -69,6 +77,42 @@ def parse_html(body: bytes, encoding: str = "utf-8") -> _Links:
     return p
 
 
+def any_decode(body: bytes) -> str:
+    """For link-following only: UTF-8, else the legacy Arabic encoding."""
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        return body.decode("cp1256")
+
+
+def jalali_to_gregorian(jy: int, jm: int, jd: int) -> tuple[int, int, int]:
+    """Solar Hijri → Gregorian (the jdf.scr.ir arithmetic), an independent check of the farsi EXPECTED dates."""
+    jy += 1595
+    days = -355668 + 365 * jy + (jy // 33) * 8 + ((jy % 33) + 3) // 4 + jd
+    days += (jm - 1) * 31 if jm < 7 else (jm - 7) * 30 + 186
+    gy = 400 * (days // 146097)
+    days %= 146097
+    if days > 36524:
+        days -= 1
+        gy += 100 * (days // 36524)
+        days %= 36524
+        if days >= 365:
+            days += 1
+    gy += 4 * (days // 1461)
+    days %= 1461
+    if days > 365:
+        gy += (days - 1) // 365
+        days = (days - 1) % 365
+    gd = days + 1
+    leap = gy % 4 == 0 and (gy % 100 != 0 or gy % 400 == 0)
+    lengths = [31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+    gm = 0
+    while gd > lengths[gm]:
+        gd -= lengths[gm]
+        gm += 1
+    return gy, gm + 1, gd
+
+
 # --- lifecycle -------------------------------------------------------------------------------------------
 
 def test_serves_on_loopback_with_an_ephemeral_port(site):
@@ -102,8 +146,10 @@ def test_sources_yaml_matches_the_site(site):
     cfg = yaml.safe_load(sources_yaml(site.base_url))
     assert cfg["defaults"] == {"every": "30m", "timezone": "UTC"}
     by_name = {s["name"]: s for s in cfg["sources"]}
-    assert list(by_name) == ["almanar", "wire", "alakhbar", "broken", "offline"]
+    assert list(by_name) == ["almanar", "wire", "alakhbar", "broken", "farsi", "bilingual", "legacy", "offline"]
     assert set(by_name) == set(EXPECTED)
+    assert MULTILINGUAL_SOURCES == ("farsi", "bilingual", "legacy")
+    assert [s.name for s in parse_sources(sources_yaml(site.base_url)).sources] == list(by_name)  # valid config
     for s in cfg["sources"]:
         assert re.fullmatch(r"[a-z0-9_-]+", s["name"])
         assert s["enabled"] is True
@@ -112,6 +158,11 @@ def test_sources_yaml_matches_the_site(site):
         assert all(u.startswith(prefix + "/") for u in urls), urls
     assert by_name["almanar"]["timezone"] == "Asia/Beirut" and by_name["almanar"]["language"] == "ar"
     assert len(by_name["alakhbar"]["sections"]) == 2 and not by_name["alakhbar"]["feeds"]
+    assert (by_name["farsi"]["language"], by_name["farsi"]["timezone"]) == ("fa", "Asia/Tehran")
+    assert by_name["farsi"]["feeds"] == [site.base_url + "/farsi/rss.xml"] and not by_name["farsi"]["sections"]
+    assert (by_name["bilingual"]["language"], by_name["bilingual"]["timezone"]) == ("ar", "Asia/Beirut")
+    assert len(by_name["bilingual"]["feeds"]) == 1
+    assert len(by_name["legacy"]["sections"]) == 1 and not by_name["legacy"]["feeds"]
     # each source's article_pattern matches its own expected articles and no other source's
     for s in cfg["sources"]:
         for sec in s["sections"]:
@@ -123,18 +174,23 @@ def test_sources_yaml_matches_the_site(site):
 
 def test_expected_is_well_formed():
     counts = {name: len(arts) for name, arts in EXPECTED.items()}
-    assert counts == {"almanar": 7, "wire": 7, "alakhbar": 6, "broken": 1, "offline": 0}
+    assert counts == {"almanar": 7, "wire": 7, "alakhbar": 6, "broken": 1,
+                      "farsi": 4, "bilingual": 4, "legacy": 4, "offline": 0}
     paths = [a["path"] for arts in EXPECTED.values() for a in arts]
     assert len(paths) == len(set(paths))
     traps = {p.split("?")[0] for group, ps in TRAPS.items() if group not in ("slow", "tracking_duplicate")
              for p in ps}
     assert not traps & set(paths)
+    languages = {"wire": {"en"}, "broken": {"en"}, "farsi": {"fa"}, "bilingual": {"ar", "en"}}
     for name, arts in EXPECTED.items():
         for a in arts:
-            assert set(a) == {"path", "title", "published", "language", "authors"}
-            assert a["language"] == ("en" if name in ("wire", "broken") else "ar")
+            assert {"path", "title", "published", "language", "authors"} <= set(a) <= {
+                "path", "title", "published", "language", "authors", "credited_source"}
+            assert a["language"] in languages.get(name, {"ar"})
             assert datetime.fromisoformat(a["published"]).utcoffset() is not None
             assert a["path"] in SNIPPETS
+    assert {a["language"] for a in EXPECTED["bilingual"]} == {"ar", "en"}
+    assert [a.get("credited_source") for a in EXPECTED["bilingual"]].count("وكالة الأنباء الوطنية") == 1
     # the syndicated copy is stored as its own article under alakhbar
     assert any("وزير الدفاع الروسي في طهران" in a["title"] for a in EXPECTED["alakhbar"])
 
@@ -148,14 +204,19 @@ def test_every_expected_article_is_served_and_counted(site):
             status, headers, body = get(site, a["path"])
             assert status == 200, a["path"]
             assert site.hits[a["path"]] == before + 1
-            charset = "cp1256" if b"windows-1256" in body[:600] else "utf-8"
-            text = body.decode(charset)
+            article = ARTICLES[a["path"]]
+            charset = CODECS[article.encoding]
+            text = unescape(body.decode(charset))
             page = parse_html(body, charset)
-            assert page.canonical == site.base_url + a["path"]
-            assert a["title"] in text
-            assert SNIPPETS[a["path"]] in text.replace("&#8243;", "″")
-            assert page.html_attrs.get("lang") == a["language"]
-            if a["language"] == "ar":
+            if name == "legacy":
+                assert page.canonical is None          # an old CMS: no canonical link
+            else:
+                assert page.canonical == site.base_url + a["path"]
+            garbled = mojibake if article.encoding == "mojibake" else (lambda t: t)
+            assert garbled(a["title"]) in text
+            assert garbled(SNIPPETS[a["path"]]) in text
+            assert page.html_attrs.get("lang") == article.page_lang
+            if article.page_lang in ("ar", "fa") or name == "legacy":
                 assert page.html_attrs.get("dir") == "rtl"
 
 
@@ -333,7 +394,7 @@ def test_no_link_leaves_the_server(site):
             continue
         ctype = headers["Content-Type"]
         if "html" in ctype:
-            text = body.decode("cp1256" if b"windows-1256" in body[:600] else "utf-8")
+            text = any_decode(body)
             found = _Links()
             found.feed(text)
             new = found.links
@@ -404,3 +465,140 @@ def test_module_serves_in_the_foreground():
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+# --- the multilingual outlets (farsi, bilingual, legacy) ------------------------------------------------
+
+FA_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹", "0123456789")
+AR_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")
+FA_MONTHS = {"فروردین": 1, "اردیبهشت": 2, "خرداد": 3, "تیر": 4, "مرداد": 5, "شهریور": 6, "مهر": 7}
+
+
+def test_farsi_feed_has_no_dates_and_pages_only_solar_hijri_text(site):
+    status, headers, body = get(site, "/farsi/rss.xml")
+    assert status == 200 and headers["Content-Type"].startswith("application/rss+xml")
+    feed = feedparser.parse(body)
+    assert not feed.bozo and feed.version == "rss20" and feed.feed.language == "fa"
+    assert {e.link.removeprefix(site.base_url) for e in feed.entries} == {a["path"] for a in EXPECTED["farsi"]}
+    assert not any(e.get("published") or e.get("updated") for e in feed.entries)
+    assert b"pubDate" not in body and b"lastBuildDate" not in body
+    for a in EXPECTED["farsi"]:
+        text = get(site, a["path"])[2].decode()
+        assert "application/ld+json" not in text and "published_time" not in text and "<time" not in text
+        assert not re.search(r"20\d\d|1[34]\d\d", text.replace(site.base_url, ""))  # no Western-digit date
+        date_line = ARTICLES[a["path"]].page_date
+        assert f'<span class="news-date">{date_line}</span>' in text
+        assert not re.search(r"[0-9٠-٩]", date_line)  # Persian digits only
+        # the visible Solar Hijri date is the Gregorian EXPECTED one, Tehran time (+03:30, no DST since 2022)
+        day, month, year, hh, mm = re.search(r"(\d+) (\S+) (\d{4}) (?:-|ساعت) (\d\d):(\d\d)",
+                                             date_line.translate(FA_DIGITS)).groups()
+        month = FA_MONTHS[month.replace("ي", "ی")]
+        want = datetime.fromisoformat(a["published"])
+        assert jalali_to_gregorian(int(year), month, int(day)) == (want.year, want.month, want.day), a["path"]
+        assert (want.hour, want.minute) == (int(hh), int(mm)) and str(want.utcoffset()) == "3:30:00"
+    assert EXPECTED["farsi"][0]["published"] == "2023-09-20T14:35:00+03:30"  # 29 Shahrivar 1402
+
+
+def test_farsi_mixes_arabic_and_persian_letters(site):
+    mixed = get(site, "/farsi/news/7003")[2].decode()
+    for arabic, persian in (("ي", "ی"), ("ك", "ک")):
+        assert arabic in mixed and persian in mixed
+    assert "۲۸ شهريور ۱۴۰۲" in mixed                                 # Arabic yeh in the month name
+    assert "ي" in EXPECTED["farsi"][2]["title"] and "ی" in EXPECTED["farsi"][2]["title"]
+    assert "\u200c" in mixed                                          # ZWNJ, as Persian is written
+    for path in ("/farsi/news/7001", "/farsi/news/7002", "/farsi/news/7004"):   # the others: Persian letters only
+        article = ARTICLES[path]
+        text = " ".join((article.title, article.page_date, *article.paragraphs))
+        assert "ي" not in text and "ك" not in text and "ی" in text, path
+
+
+def test_bilingual_feed_mixes_languages_under_one_language_tag(site):
+    feed = feedparser.parse(get(site, "/bilingual/rss.xml")[2])
+    assert not feed.bozo and feed.version == "rss20" and feed.feed.language == "ar"
+    links = [e.link.removeprefix(site.base_url) for e in feed.entries]
+    assert set(links) == {a["path"] for a in EXPECTED["bilingual"]}
+    scripts = {bool(re.search(r"[\u0600-\u06FF]", e.title)) for e in feed.entries}
+    assert scripts == {True, False}                                   # Arabic and English titles
+    dates = [datetime(*e.published_parsed[:6]) for e in feed.entries]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_bilingual_pages(site):
+    by_path = {a["path"]: a for a in EXPECTED["bilingual"]}
+    for path, a in by_path.items():
+        text = get(site, path)[2].decode()
+        assert f"<title>{a['title'].replace(chr(39), '&#x27;')} - بيروت نيوز</title>" in text
+        assert '<h1 class="logo">' in text                           # the headline is not the <h1>
+    short = get(site, "/bilingual/news/5003")[2].decode()              # English, every hint says "ar"
+    assert by_path["/bilingual/news/5003"]["language"] == "en"
+    assert '<html lang="ar"' in short and 'content="ar_AR"' in short and '"inLanguage": "ar"' in short
+    body = unescape(re.search(r'<div class="article-body">(.*?)</div>', short, re.S).group(1))
+    assert 20 <= len(re.sub(r"<[^>]+>", " ", body).split()) <= 35
+    cms_default = get(site, "/bilingual/news/5004")[2].decode()       # Arabic under the CMS default "en"
+    assert by_path["/bilingual/news/5004"]["language"] == "ar"
+    assert '<html lang="en" dir="ltr">' in cms_default and 'content="en_US"' in cms_default
+    credited = get(site, "/bilingual/news/5001")[2].decode()
+    assert by_path["/bilingual/news/5001"]["credited_source"] == "وكالة الأنباء الوطنية"
+    assert "<p>المصدر: وكالة الأنباء الوطنية</p>\n  </div>" in credited   # the last line of the body
+
+
+def test_legacy_pages_are_really_legacy_bytes(site):
+    # 4001: windows-1256, no charset anywhere
+    status, headers, body = get(site, "/legacy/news/4001.htm")
+    assert status == 200 and headers["Content-Type"] == "text/html"
+    assert b"charset" not in body.lower() and b"encoding" not in body.lower()
+    with pytest.raises(UnicodeDecodeError):
+        body.decode("utf-8")
+    assert body == body.decode("cp1256").encode("cp1256")
+    text = unescape(body.decode("cp1256"))
+    assert EXPECTED["legacy"][0]["title"] in text and SNIPPETS["/legacy/news/4001.htm"] in text
+    assert "الأربعاء ٢٠ أيلول ٢٠٢٣ - ١٠:٤٥" in text                 # Arabic-Indic digits, as character references
+    assert "&#1634;&#1632;" in body.decode("cp1256")
+
+    # 4002: ISO-8859-6 bytes under a <meta> that says UTF-8
+    status, headers, body = get(site, "/legacy/news/4002.htm")
+    assert headers["Content-Type"] == "text/html"
+    assert b'charset=utf-8"' in body
+    with pytest.raises(UnicodeDecodeError):
+        body.decode("utf-8")
+    title = EXPECTED["legacy"][1]["title"]
+    assert title in body.decode("iso8859_6")
+    assert title not in body.decode("cp1256", errors="replace")      # not cp1256 either: another letter layout
+    assert title.encode("iso8859_6") in body
+
+    # 4003: UTF-8 mojibake, valid UTF-8 bytes; repaired by reading them back as cp1256
+    status, headers, body = get(site, "/legacy/news/4003.htm")
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+    text = body.decode("utf-8")
+    title = EXPECTED["legacy"][2]["title"]
+    assert "ط§ظ„ط¹ط±ط¨ظٹط©" in text and title not in text
+    h1 = re.search(r"<h1>(.*?)</h1>", text).group(1)
+    assert h1 == mojibake(title) and h1.encode("cp1256").decode("utf-8") == title
+    assert "الاثنين ١٨ أيلول ٢٠٢٣ - ١٧:٠٥" in text                   # the template around it is fine
+
+    # 4004: windows-1256, declared only after 8 KB of inline script
+    body = get(site, "/legacy/news/4004.htm")[2]
+    declared = body.find(b"charset=windows-1256")
+    assert declared > 8192 and body.find(b"<title>") > declared
+    assert EXPECTED["legacy"][3]["title"] in unescape(body.decode("cp1256"))
+
+
+def test_legacy_section_page(site):
+    status, headers, body = get(site, "/legacy/")
+    assert status == 200 and headers["Content-Type"] == "text/html"
+    with pytest.raises(UnicodeDecodeError):
+        body.decode("utf-8")
+    links = parse_html(body, "cp1256").links
+    pattern = re.compile(yaml.safe_load(sources_yaml(site.base_url))["sources"][6]["sections"][0]["article_pattern"])
+    assert {u for u in links if pattern.search(u)} == {a["path"] for a in EXPECTED["legacy"]}
+
+
+def test_legacy_dates_are_visible_text_only(site):
+    for a in EXPECTED["legacy"]:
+        article = ARTICLES[a["path"]]
+        text = unescape(get(site, a["path"])[2].decode(CODECS[article.encoding]))
+        assert article.page_date in text
+        assert "<time" not in text and "og:" not in text and "ld+json" not in text
+        want = datetime.fromisoformat(a["published"])
+        digits = re.findall(r"\d+", article.page_date.translate(AR_DIGITS))
+        assert [int(d) for d in digits[:2]] == [want.day, want.year]

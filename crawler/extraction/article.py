@@ -65,12 +65,13 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 
 
 def extract_article(html: str | bytes, url: str, *, selectors: Selectors | None = None,
-                    fetched_at: datetime | None = None) -> Extracted:
+                    fetched_at: datetime | None = None, http_charset: str | None = None) -> Extracted:
     """Extract an article from a fetched page. Raises ExtractError only for a page that is not HTML at all.
-    fetched_at (default: now, UTC) is what relative dates on the page ("3 hours ago", "أمس") count back from."""
+    fetched_at (default: now, UTC) is what relative dates on the page ("3 hours ago", "أمس") count back from;
+    http_charset is the charset the server named in Content-Type, one clue among others for decoding bytes."""
     selectors = selectors or Selectors()
     fetched_at = fetched_at or datetime.now(timezone.utc)
-    tree = _parse(decode_html(html))
+    tree = _parse(decode_html(html, http_charset=http_charset))
     meta = read_meta(tree)
     objects = jsonld.read_jsonld(tree)
     article = jsonld.find_article(objects) or {}

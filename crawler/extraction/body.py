@@ -35,12 +35,27 @@ _OPTIONS = dict(
 )
 
 
+# trafilatura deletes ZWNJ (U+200C), which in Persian joins the parts of a word without a space
+# ("می‌کند"); dropping it misspells the word. It is swapped for a character trafilatura keeps and back.
+_ZWNJ, _ZWNJ_STAND_IN = "\u200c", "\u034f"
+
+
 def extract_body(tree: HtmlElement, url: str, headline: str | None = None) -> str | None:
     """Main text of the page, or None when trafilatura finds none. Consumes (modifies) the tree."""
-    document = trafilatura.bare_extraction(_main_article(tree, headline), url=url, **_OPTIONS)
-    if document is None or not document.text:
+    document = _main_article(tree, headline)
+    _swap(document, _ZWNJ, _ZWNJ_STAND_IN)
+    result = trafilatura.bare_extraction(document, url=url, **_OPTIONS)
+    if result is None or not result.text:
         return None
-    return join_paragraphs(_drop_boilerplate(document.text.split("\n")))
+    return join_paragraphs(_drop_boilerplate(result.text.replace(_ZWNJ_STAND_IN, _ZWNJ).split("\n")))
+
+
+def _swap(tree: HtmlElement, old: str, new: str) -> None:
+    for element in tree.iter():
+        if element.text and old in element.text:
+            element.text = element.text.replace(old, new)
+        if element.tail and old in element.tail:
+            element.tail = element.tail.replace(old, new)
 
 
 def _main_article(tree: HtmlElement, headline: str | None) -> HtmlElement:

@@ -256,10 +256,14 @@ _UNITS = {  # folded unit word → seconds, and how many the word alone means (d
     "second": (1, 1), "seconds": (1, 1), "minute": (60, 1), "minutes": (60, 1), "min": (60, 1), "mins": (60, 1),
     "hour": (3600, 1), "hours": (3600, 1), "hr": (3600, 1), "hrs": (3600, 1), "day": (86400, 1),
     "days": (86400, 1), "week": (604800, 1), "weeks": (604800, 1),
+    # French ("il y a 2 heures") and German ("vor 3 Stunden")
+    "heure": (3600, 1), "heures": (3600, 1), "jour": (86400, 1), "jours": (86400, 1), "semaine": (604800, 1),
+    "semaines": (604800, 1), "minuten": (60, 1), "stunde": (3600, 1), "stunden": (3600, 1), "tag": (86400, 1),
+    "tagen": (86400, 1), "woche": (604800, 1), "wochen": (604800, 1),
 }
 _UNIT = "|".join(sorted((re.escape(u) for u in _UNITS), key=len, reverse=True))
 _RELATIVE = re.compile(
-    rf"(?:(?:منذ|قبل)\s+(?:(?P<n>\d+|بضع|عدة)\s+)?(?P<u>{_UNIT})(?![\w])"
+    rf"(?:(?:منذ|قبل|il y a|vor)\s+(?:(?P<n>\d+|بضع|عدة)\s+)?(?P<u>{_UNIT})(?![\w])"
     rf"|(?P<n2>\d+|an?|one)\s+(?P<u2>{_UNIT})\s+(?:ago|پيش|قبل)(?![\w]))",
     re.IGNORECASE,
 )
@@ -306,8 +310,34 @@ def find_text_dates(text: str, fetched_at: datetime | None = None) -> list[TextD
             add(match, _relative(match, now), "text:relative")
         named = _NAMED.match(folded)
         if named:
-            add(named, now - timedelta(days=_NAMED_DAYS[named.group("w").lower()]), "text:relative")
+            back = timedelta(days=_NAMED_DAYS[named.group("w").lower()])
+            # "أمس 18:30": that wall-clock time on that day, naive like any written time (the source's zone applies)
+            at = _with_time((now - back).date(), named, "t")
+            add(named, at if at is not None else now - back, "text:relative")
     return [item for _, item in sorted(found, key=lambda pair: pair[0])]
+
+
+# The order a page's visible dates are trusted in (see page_dates.text_date).
+TEXT_DATE_PREFERENCE = (("text", "text:solar-hijri"), ("text:relative",), ("text:hijri",))
+
+
+def best_text_date(found: list[TextDate], gregorian_elsewhere: bool = False) -> TextDate | None:
+    """The first date of the most trusted kind; a Hijri one only when no Gregorian date is in sight."""
+    found = [item for item in found if not item.updated]
+    for kinds in TEXT_DATE_PREFERENCE:
+        item = next((d for d in found if d.kind in kinds), None)
+        if item is not None:
+            if item.kind == "text:hijri" and (gregorian_elsewhere or any(d.kind == "text" for d in found)):
+                return None
+            return item
+    return None
+
+
+def parse_text_date(text: str, fetched_at: datetime | None = None) -> datetime | None:
+    """The publication date a line of visible text states ("الأربعاء 20 أيلول 2023 - 14:35", "منذ 3 ساعات"),
+    or a machine-readable date string; None when there is none or it is only half stated."""
+    best = best_text_date(find_text_dates(text, fetched_at))
+    return best.value if best is not None else parse_date(text)
 
 
 def is_partial_date(text: str | None) -> bool:

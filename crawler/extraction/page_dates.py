@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 from lxml.html import HtmlElement
 
 from crawler.extraction import jsonld, select
-from crawler.extraction.dates import TextDate, find_text_dates, is_partial_date, parse_date
+from crawler.extraction.dates import TextDate, best_text_date, find_text_dates, is_partial_date, parse_date
 from crawler.extraction.meta import PageMeta
 
 # <meta> keys in order of trust. The article:* family is OpenGraph's; the rest are CMS and analytics
@@ -193,15 +193,12 @@ def text_date(tree: HtmlElement, fetched_at: datetime | None = None) -> TextDate
     Hijri date first, then a relative one; a Hijri date only when no Gregorian date is anywhere on the page."""
     if fetched_at is not None and fetched_at.tzinfo is None:
         fetched_at = fetched_at.replace(tzinfo=timezone.utc)
-    found = [d for text in _candidate_lines(tree) for d in find_text_dates(text, fetched_at) if not d.updated]
-    for kinds in (("text", "text:solar-hijri"), ("text:relative",)):
-        for item in found:
-            if item.kind in kinds:
-                return item
-    hijri = next((d for d in found if d.kind == "text:hijri"), None)
-    if hijri is not None and not any(d.kind == "text" for d in _all_text_dates(tree, None)):
-        return hijri
-    return None
+    found = [d for text in _candidate_lines(tree) for d in find_text_dates(text, fetched_at)]
+    best = best_text_date(found)
+    if best is not None and best.kind == "text:hijri":
+        if any(d.kind == "text" for d in _all_text_dates(tree, None)):
+            return None
+    return best
 
 
 def _candidate_lines(tree: HtmlElement) -> list[str]:

@@ -155,7 +155,8 @@ class NewsSpider(Spider):
             self._count("skipped/not_html")
             return
         fetched_at = datetime.now(timezone.utc)  # one instant: stored, and the base of relative dates ("منذ 3 ساعات")
-        page = extract_article(response.body, response.url, selectors=self.selectors, fetched_at=fetched_at)
+        page = extract_article(response.body, response.url, selectors=self.selectors, fetched_at=fetched_at,
+                               http_charset=_header_charset(response))
         if not page.is_article or not page.body:
             self._count("skipped/not_article")
             self.logger.info("Not an article (no body): %s", response.url)
@@ -203,3 +204,13 @@ class NewsSpider(Spider):
     def _count(self, key: str, n: int = 1) -> None:
         if n:
             self.crawler.stats.inc_value(f"newsmon/{key}", n)
+
+
+def _header_charset(response: Response) -> str | None:
+    """The charset named in the Content-Type header; the bytes are decoded by evidence, this is one clue."""
+    content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+    for parameter in content_type.split(";")[1:]:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset" and value.strip():
+            return value.strip().strip("\"'")
+    return None

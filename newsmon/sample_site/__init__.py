@@ -13,16 +13,24 @@ Outlets, each under its own path prefix on the one server:
 * ``wire`` (English, UTC): Atom feed ``/wire/atom.xml`` + sitemap index ``/wire/sitemap_index.xml``.
 * ``alakhbar`` (Arabic, Asia/Beirut): two section pages; windows-1256 pages; Content-Type without charset.
 * ``broken`` (English): a truncated RSS feed; its home page (a section) still leads to its one article.
+* ``farsi`` (Persian, Asia/Tehran): RSS feed without dates; dates only as visible Solar Hijri text in Persian
+  digits; one article mixes Arabic yeh/kaf into Persian.
+* ``bilingual`` (Arabic and English, Asia/Beirut, source hint "ar"): one RSS feed with both; a short English
+  article whose hints all say "ar"; an Arabic article under ``<html lang="en">``; a credited-source line.
+* ``legacy`` (Arabic, Asia/Beirut, one section page): windows-1256 with no charset anywhere, ISO-8859-6 declared
+  as UTF-8, UTF-8 mojibake, a charset declared after 8 KB; dates as visible text with Arabic-Indic digits.
 * ``offline``: points at ``http://127.0.0.1:1/`` (nothing listens there).
 
 ``EXPECTED`` lists what a correct crawl stores per source; ``TRAPS`` lists the paths it must not store.
 ``expected("updated")`` is the same after ``site.set_variant("updated")``; ``SNIPPETS`` maps each article
-path to a phrase its stored body must contain.
+path to a phrase its stored body must contain. An EXPECTED entry may also have ``credited_source``: the outlet
+named in the page's last body line "المصدر: ...", which a correct crawl stores apart from the body.
+``MULTILINGUAL_SOURCES`` names the outlets added for Arabic and multilingual text (farsi, bilingual, legacy).
 """
 
 from __future__ import annotations
 
-from .content import SNIPPETS, VARIANTS, expected
+from .content import MULTILINGUAL_SOURCES, SNIPPETS, VARIANTS, expected, mojibake
 from .render import TRAPS, arabic_date
 from .server import SampleSite
 
@@ -30,8 +38,8 @@ OFFLINE_URL = "http://127.0.0.1:1"
 
 EXPECTED: dict[str, list[dict]] = expected("base")
 
-__all__ = ["EXPECTED", "OFFLINE_URL", "SNIPPETS", "TRAPS", "VARIANTS", "SampleSite", "arabic_date",
-           "expected", "sources_yaml"]
+__all__ = ["EXPECTED", "MULTILINGUAL_SOURCES", "OFFLINE_URL", "SNIPPETS", "TRAPS", "VARIANTS", "SampleSite", "arabic_date",
+           "expected", "mojibake", "sources_yaml"]
 
 
 def sources_yaml(base_url: str) -> str:
@@ -95,6 +103,44 @@ sources:
     sections:
       - url: {b}/broken/
         article_pattern: '/broken/story/\\d+'
+    selectors: {{}}
+    enabled: true
+
+  - name: farsi
+    title: Tehran Daily (sample)
+    url: {b}/farsi/
+    language: fa
+    timezone: Asia/Tehran
+    every: 30m
+    feeds: [{b}/farsi/rss.xml]
+    sitemaps: []
+    sections: []
+    selectors: {{}}
+    enabled: true
+
+  - name: bilingual
+    title: Beirut News (sample)
+    url: {b}/bilingual/
+    language: ar
+    timezone: Asia/Beirut
+    every: 30m
+    feeds: [{b}/bilingual/rss.xml]
+    sitemaps: []
+    sections: []
+    selectors: {{}}
+    enabled: true
+
+  - name: legacy
+    title: Al-Kalima (sample)
+    url: {b}/legacy/
+    language: ar
+    timezone: Asia/Beirut
+    every: 1h
+    feeds: []
+    sitemaps: []
+    sections:
+      - url: {b}/legacy/
+        article_pattern: '/legacy/news/\\d+\\.htm'
     selectors: {{}}
     enabled: true
 

@@ -15,7 +15,7 @@ from html import escape
 from typing import Callable
 
 from . import content as C
-from .content import Article
+from .content import Article, mojibake
 
 # ---------------------------------------------------------------------------------------------------------
 # Traps: paths a correct crawler must not store (and, for robots, must not fetch).
@@ -676,6 +676,290 @@ def broken_feed(ctx: Ctx) -> Response:
 
 
 # ---------------------------------------------------------------------------------------------------------
+# farsi: Persian, RSS feed without dates, the date only as visible Solar Hijri text in Persian digits.
+# ---------------------------------------------------------------------------------------------------------
+FARSI_SITE = "روزنامه تهران"
+FARSI_SUFFIX = " - " + FARSI_SITE
+_FA_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+
+
+def _farsi_page(ctx: Ctx, title: str, head_extra: str, main: str, canonical: str, og_type: str = "website") -> str:
+    b = ctx.base
+    return f"""<!DOCTYPE html>
+<html lang="fa" dir="rtl">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{escape(title)}{FARSI_SUFFIX}</title>
+<link rel="canonical" href="{canonical}">
+<link rel="alternate" type="application/rss+xml" title="{FARSI_SITE}" href="{b}/farsi/rss.xml">
+<meta property="og:site_name" content="{FARSI_SITE}">
+<meta property="og:type" content="{og_type}">
+<meta property="og:title" content="{escape(title)}">
+<meta property="og:url" content="{canonical}">
+<meta property="og:locale" content="fa_IR">
+{head_extra}
+</head>
+<body>
+<header class="header">
+  <a class="logo" href="{b}/farsi/"><img src="{b}/static/logo.svg" alt="{FARSI_SITE}"></a>
+  <nav><ul><li><a href="{b}/farsi/">صفحه نخست</a></li><li><a href="{b}/farsi/">سیاسی</a></li><li><a href="{b}/farsi/">اقتصادی</a></li><li><a href="{b}/farsi/">اجتماعی</a></li><li><a href="#">ورزشی</a></li><li><a href="#">فرهنگی</a></li><li><a href="#">چندرسانه\u200cای</a></li></ul></nav>
+  <div class="ticker"><strong>فوری</strong> <span>آخرین اخبار ایران و جهان را در {FARSI_SITE} دنبال کنید</span></div>
+</header>
+{main}
+<footer class="footer">
+  <ul><li><a href="#">درباره ما</a></li><li><a href="#">تماس با ما</a></li><li><a href="#">آگهی</a></li><li><a href="{b}/farsi/rss.xml">آر\u200cاس\u200cاس</a></li></ul>
+  <p>تمامی حقوق مادی و معنوی این سایت متعلق به {FARSI_SITE} است - نسخه آزمایشی</p>
+</footer>
+</body>
+</html>
+"""
+
+
+def farsi_article(a: Article, ctx: Ctx) -> Response:
+    b = ctx.base
+    head = [f'<meta name="description" content="{escape(a.summary)}">']
+    if a.authors:
+        head.append(f'<meta name="author" content="{escape(a.authors[0])}">')
+    byline = f'<span class="author">نویسنده: {escape(a.authors[0])}</span>' if a.authors else ""
+    related = "\n".join(f'<li><a href="{b}{o.path}">{escape(o.title)}</a></li>' for o in _others(a, ctx))
+    main = f"""<main class="news">
+<article>
+  <div class="news-meta"><span class="news-date">{escape(a.page_date)}</span> {byline} <span class="news-code">کد خبر: {a.path.rsplit('/', 1)[-1].translate(_FA_DIGITS)}</span></div>
+  <h1 class="news-title">{escape(a.title)}</h1>
+  <p class="news-lead">{escape(a.summary)}</p>
+  <div class="news-body">
+{_body_html(C.body(a, ctx.variant))}
+  </div>
+  <div class="news-share">اشتراک\u200cگذاری: <a href="#">تلگرام</a> | <a href="#">واتس\u200cاپ</a> | <a href="#">ایکس</a></div>
+</article>
+<aside class="related"><h3>اخبار مرتبط</h3><ul>
+{related}
+</ul></aside>
+</main>"""
+    return _html(_farsi_page(ctx, a.title, "\n".join(head), main, b + a.path, og_type="article"))
+
+
+
+def farsi_home(ctx: Ctx) -> Response:
+    b = ctx.base
+    items = "\n".join(f'<li><a href="{b}{a.path}">{escape(a.title)}</a><p>{escape(a.summary)}</p></li>'
+                      for a in C.articles("farsi", ctx.variant))
+    main = f'<main><h2>آخرین اخبار</h2><ul class="news-list">\n{items}\n</ul></main>'
+    return _html(_farsi_page(ctx, "صفحه نخست", "", main, b + "/farsi/"))
+
+
+def farsi_rss(ctx: Ctx) -> Response:
+    """RSS 2.0 without any date: no pubDate, no lastBuildDate (many Persian CMSs leave them out)."""
+    b = ctx.base
+    items = "\n".join(f"""    <item>
+      <title>{escape(a.title)}</title>
+      <link>{b}{a.path}</link>
+      <guid isPermaLink="true">{b}{a.path}</guid>
+      <description>{escape(a.summary)}</description>
+    </item>""" for a in C.articles("farsi", ctx.variant))
+    text = f"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0">
+  <channel>
+    <title>{FARSI_SITE} - آخرین اخبار</title>
+    <link>{b}/farsi/</link>
+    <description>آخرین اخبار {FARSI_SITE} (نسخه آزمایشی)</description>
+    <language>fa</language>
+{items}
+  </channel>
+</rss>
+"""
+    return _xml(text, "application/rss+xml; charset=utf-8")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# bilingual: Arabic and English articles from one outlet, one feed, per-article <html lang> (one wrong).
+# ---------------------------------------------------------------------------------------------------------
+BILINGUAL_SITE = "بيروت نيوز"
+BILINGUAL_SUFFIX = " - " + BILINGUAL_SITE
+_RTL = ("ar", "fa", "he", "ur")
+_LOCALES = {"ar": "ar_AR", "en": "en_US"}
+
+
+def _english_date(iso: str) -> str:
+    d = _dt(iso)
+    return d.strftime("%B %-d, %Y %H:%M")
+
+
+def bilingual_article(a: Article, ctx: Ctx) -> Response:
+    b = ctx.base
+    canonical = b + a.path
+    lang = a.page_lang or "ar"
+    direction = "rtl" if lang in _RTL else "ltr"
+    head = [f'<meta property="og:title" content="{escape(a.title)}{BILINGUAL_SUFFIX}">',
+            f'<meta property="og:locale" content="{_LOCALES.get(lang, lang)}">',
+            f'<meta property="og:description" content="{escape(a.summary)}">']
+    if a.date_form in ("og", "og-naive"):
+        head.append(f'<meta property="article:published_time" content="{a.page_date}">')
+    else:
+        ld = {"@context": "https://schema.org", "@type": "NewsArticle",
+              "mainEntityOfPage": {"@type": "WebPage", "@id": canonical},
+              "headline": a.title, "description": a.summary, "datePublished": a.page_date,
+              "inLanguage": lang,
+              "publisher": {"@type": "Organization", "name": BILINGUAL_SITE}}
+        if a.authors:
+            ld["author"] = [{"@type": "Person", "name": n} for n in a.authors]
+        head.append(_jsonld(ld))
+    if a.authors:
+        head.append(f'<meta name="author" content="{escape(a.authors[0])}">')
+    shown_date = arabic_date(a.published) if a.language == "ar" else _english_date(a.published)
+    paragraphs = C.body(a, ctx.variant)
+    main = f"""<main class="article">
+  <div class="article-date">{escape(shown_date)}</div>
+  <h2 class="article-title">{escape(a.title)}</h2>
+  <div class="article-body">
+{_body_html(paragraphs, "h3")}
+  </div>
+  <div class="article-share">شارك / Share: <a href="#">Facebook</a> <a href="#">X</a> <a href="#">WhatsApp</a></div>
+</main>"""
+    return _html(_bilingual_page(ctx, a.title, "\n".join(head), main, canonical, lang, direction))
+
+
+def _bilingual_page(ctx: Ctx, title: str, head_extra: str, main: str, canonical: str, lang: str = "ar",
+                    direction: str = "rtl") -> str:
+    b = ctx.base
+    return f"""<!DOCTYPE html>
+<html lang="{lang}" dir="{direction}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{escape(title)}{BILINGUAL_SUFFIX}</title>
+<link rel="canonical" href="{canonical}">
+<link rel="alternate" type="application/rss+xml" href="{b}/bilingual/rss.xml">
+<meta property="og:site_name" content="{BILINGUAL_SITE}">
+<meta property="og:url" content="{canonical}">
+{head_extra}
+</head>
+<body>
+<header>
+  <h1 class="logo"><a href="{b}/bilingual/">{BILINGUAL_SITE}</a></h1>
+  <nav><a href="{b}/bilingual/">الرئيسية</a> | <a href="{b}/bilingual/">لبنان</a> | <a href="{b}/bilingual/">اقتصاد</a> | <a href="{b}/bilingual/">English</a></nav>
+</header>
+{main}
+<footer><p>© 2023 {BILINGUAL_SITE} / Beirut News - sample site for testing</p></footer>
+</body>
+</html>
+"""
+
+
+def bilingual_home(ctx: Ctx) -> Response:
+    b = ctx.base
+    items = "\n".join(f'<li><a href="{b}{a.path}">{escape(a.title)}</a></li>'
+                      for a in C.articles("bilingual", ctx.variant))
+    main = f'<main><ul class="latest">\n{items}\n</ul></main>'
+    return _html(_bilingual_page(ctx, "الرئيسية", "", main, b + "/bilingual/"))
+
+
+def bilingual_rss(ctx: Ctx) -> Response:
+    """One feed, Arabic and English items mixed, <language>ar</language> for all of them."""
+    b = ctx.base
+    arts = sorted(C.articles("bilingual", ctx.variant), key=lambda a: _dt(a.published), reverse=True)
+    items = "\n".join(f"""    <item>
+      <title>{escape(a.title)}</title>
+      <link>{b}{a.path}</link>
+      <guid isPermaLink="true">{b}{a.path}</guid>
+      <pubDate>{_rfc822(a.published)}</pubDate>
+      <description>{escape(a.summary)}</description>
+    </item>""" for a in arts)
+    text = f"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0">
+  <channel>
+    <title>{BILINGUAL_SITE} - آخر الأخبار / Latest news</title>
+    <link>{b}/bilingual/</link>
+    <description>أخبار لبنان بالعربية والإنكليزية (نسخة تجريبية)</description>
+    <language>ar</language>
+    <lastBuildDate>{_rfc822(arts[0].published)}</lastBuildDate>
+{items}
+  </channel>
+</rss>
+"""
+    return _xml(text, "application/rss+xml; charset=utf-8")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# legacy: an old Arabic CMS. Legacy encodings, no or wrong charset declarations, mojibake; see content.LEGACY.
+# ---------------------------------------------------------------------------------------------------------
+LEGACY_SITE = "جريدة الكلمة"
+LEGACY_CT = "text/html"                 # no charset
+_CODECS = {"cp1256": "cp1256", "iso-8859-6": "iso8859_6"}
+_AR_DIGIT_REFS = {0x0660 + d: f"&#{0x0660 + d};" for d in range(10)}
+# 8 KB and more of inline script before the late charset declaration of 4004
+_LEGACY_SCRIPT = "<script type=\"text/javascript\">\n" + "".join(
+    f"var banner{i} = {{zone: 'top{i % 7}', width: 468, height: 60, src: '/ads/b{i}.gif', rotate: {i % 3}}};\n"
+    for i in range(120)) + "</script>"
+
+
+def legacy_encode(text: str, encoding: str) -> bytes:
+    """``text`` in a legacy single-byte ``encoding``: Arabic-Indic digits (which neither windows-1256 nor
+    ISO-8859-6 has) as numeric character references, anything else not encodable is an error."""
+    return text.translate(_AR_DIGIT_REFS).encode(_CODECS[encoding], errors="strict")
+
+
+def _legacy_page(title: str, head_extra: str, main: str, charset_tag: str = "") -> str:
+    return f"""<html dir="rtl">
+<head>
+{charset_tag}<title>{escape(title)} - {LEGACY_SITE}</title>
+{head_extra}
+<style>body{{font-family:Tahoma}} td.title{{font-weight:bold}}</style>
+</head>
+<body bgcolor="#ffffff">
+<table width="780" align="center" border="0" cellpadding="0" cellspacing="0">
+<tr><td colspan="2" class="masthead"><a href="/legacy/"><img src="/static/logo.svg" alt="{LEGACY_SITE}" border="0"></a></td></tr>
+<tr><td colspan="2" class="menu"><a href="/legacy/">الرئيسية</a> | <a href="/legacy/">محليات</a> | <a href="/legacy/">عربي ودولي</a> | <a href="/legacy/">اقتصاد</a> | <a href="#">الأرشيف</a></td></tr>
+<tr>
+<td width="600" valign="top">
+{main}
+</td>
+<td width="180" valign="top" class="side"><b>إعلانات</b><br>للإعلان في الجريدة اتصل بقسم الإعلانات</td>
+</tr>
+<tr><td colspan="2" class="footer" align="center">جميع الحقوق محفوظة لجريدة الكلمة - موقع تجريبي</td></tr>
+</table>
+</body>
+</html>
+"""
+
+
+def legacy_article(a: Article, ctx: Ctx) -> Response:
+    garble = mojibake if a.encoding == "mojibake" else (lambda s: s)
+    title, summary = garble(a.title), garble(a.summary)
+    body = "\n".join(f"<p>{escape(garble(p))}</p>" for p in C.body(a, ctx.variant))
+    main = f"""<table width="100%" cellpadding="4">
+<tr><td class="date"><font size="2" color="#666666">{escape(a.page_date)}</font></td></tr>
+<tr><td class="title"><h1>{escape(title)}</h1></td></tr>
+<tr><td class="text">
+{body}
+</td></tr>
+<tr><td class="tools"><a href="#">طباعة</a> | <a href="#">أرسل لصديق</a></td></tr>
+</table>"""
+    head = f'<meta name="description" content="{escape(summary)}">'
+    if a.encoding == "cp1256" and a.path.endswith("4004.htm"):
+        # declared, but only after 8 KB of inline script
+        charset = (_LEGACY_SCRIPT + "\n"
+                   '<meta http-equiv="Content-Type" content="text/html; charset=windows-1256">\n')
+    elif a.encoding in ("iso-8859-6", "mojibake"):
+        # a lie for 4002 (ISO-8859-6 bytes); true for 4003's bytes, whose text is garbled all the same
+        charset = '<meta http-equiv="Content-Type" content="text/html; charset=utf-8">\n'
+    else:
+        charset = ""                     # no declaration anywhere
+    page = _legacy_page(title, head, main, charset)
+    if a.encoding == "mojibake":
+        return Response(200, "text/html; charset=utf-8", page.encode("utf-8"))
+    return Response(200, LEGACY_CT, legacy_encode(page, a.encoding))
+
+
+def legacy_home(ctx: Ctx) -> Response:
+    rows = "\n".join(f'<tr><td><a href="{a.path}"><b>{escape(a.title)}</b></a><br>{escape(a.summary)}</td></tr>'
+                     for a in C.articles("legacy", ctx.variant))
+    main = f'<table width="100%" cellpadding="4">\n<tr><td class="title">آخر الأخبار</td></tr>\n{rows}\n</table>'
+    return Response(200, LEGACY_CT, legacy_encode(_legacy_page("الرئيسية", "", main), "cp1256"))
+
+
+# ---------------------------------------------------------------------------------------------------------
 # server-wide
 # ---------------------------------------------------------------------------------------------------------
 def robots_txt(ctx: Ctx) -> Response:
@@ -701,6 +985,9 @@ def root_index(ctx: Ctx) -> Response:
 <li><a href="{b}/wire/">Global Wire (sample)</a> - <a href="{b}/wire/atom.xml">Atom</a>, <a href="{b}/wire/sitemap_index.xml">sitemap index</a></li>
 <li><a href="{b}/alakhbar/">Al-Akhbar (sample)</a></li>
 <li><a href="{b}/broken/">Broken Feed Times (sample)</a></li>
+<li><a href="{b}/farsi/">Tehran Daily (sample)</a> - <a href="{b}/farsi/rss.xml">RSS</a></li>
+<li><a href="{b}/bilingual/">Beirut News (sample)</a> - <a href="{b}/bilingual/rss.xml">RSS</a></li>
+<li><a href="{b}/legacy/">Al-Kalima (sample)</a></li>
 </ul></body></html>
 """
     return _html(text)
@@ -747,12 +1034,18 @@ _FIXED: dict[str, Callable[[Ctx], Response]] = {
     ALAKHBAR_500: server_error,
     "/broken/": broken_home,
     BROKEN_FEED: broken_feed,
+    "/farsi/": farsi_home,
+    "/farsi/rss.xml": farsi_rss,
+    "/bilingual/": bilingual_home,
+    "/bilingual/rss.xml": bilingual_rss,
+    "/legacy/": legacy_home,
 }
 for _slug, _name in ALMANAR_CATEGORIES:
     _FIXED[f"/almanar/category/{_slug}/"] = (lambda name: lambda ctx: almanar_category(ctx, name))(_name)
 
 _ARTICLE_RENDERERS = {"almanar": almanar_article, "wire": wire_article,
-                      "alakhbar": alakhbar_article, "broken": broken_article}
+                      "alakhbar": alakhbar_article, "broken": broken_article,
+                      "farsi": farsi_article, "bilingual": bilingual_article, "legacy": legacy_article}
 
 
 def route(path: str, ctx: Ctx) -> Response:

@@ -355,3 +355,18 @@ def test_fetched_at_defaults_to_now() -> None:
     got = extract_article(html, NO_DATE_URL)
     assert got.provenance["published_at"] == "text:relative"
     assert abs(got.published_at - (datetime.now(timezone.utc) - timedelta(hours=1))) < timedelta(minutes=1)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("أمس 18:30", datetime(2024, 3, 14, 18, 30)),
+        ("اليوم 08:15", datetime(2024, 3, 15, 8, 15)),
+        ("il y a 2 heures", datetime(2024, 3, 15, 10, 0, tzinfo=timezone.utc)),
+        ("vor 3 Stunden", datetime(2024, 3, 15, 9, 0, tzinfo=timezone.utc)),
+    ],
+)
+def test_named_days_keep_their_time_and_french_german_relative_dates(text, expected):
+    from crawler.extraction.dates import parse_text_date
+
+    assert parse_text_date(text, fetched_at=datetime(2024, 3, 15, 12, 0, tzinfo=timezone.utc)) == expected

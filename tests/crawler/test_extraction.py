@@ -227,3 +227,11 @@ def test_urls_are_absolute_and_metadata_is_collected() -> None:
     assert got.image == "https://cdn.example.com/a.jpg"
     assert (got.section, got.tags, got.description) == ("World", ["Trams", "Budget"], "The council voted.")
     assert got.language == "en"
+
+
+def test_persian_zero_width_non_joiner_survives_body_extraction():
+    paragraph = "وزیر خارجه می\u200cگوید این راه\u200cها بسته نیست و گفت\u200cوگوها ادامه دارد. " * 12
+    html = f"<html lang='fa'><body><article><h1>گفت\u200cوگو</h1><p>{paragraph}</p><p>{paragraph}</p></article></body></html>"
+    body = extract_article(html.encode(), "https://example.ir/news/1").body
+    assert "می\u200cگوید" in body and "راه\u200cها" in body
+    assert "\u034f" not in body
