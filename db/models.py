@@ -6,7 +6,7 @@ import enum
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from db.types import UTCDateTime
@@ -42,6 +42,8 @@ class Article(Base):
         Index("ix_articles_source_published", "source_id", "published_at"),
         Index("ix_articles_published", "published_at"),
         Index("ix_articles_fetched_url", "fetched_url"),
+        Index("ix_articles_body_hash", "body_hash"),
+        Index("ix_articles_story", "story_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -68,8 +70,24 @@ class Article(Base):
     provenance: Mapped[dict[str, Any]] = mapped_column(default=dict)
     fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
     crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    # Deduplication (pipelines.fingerprint, db.stories): the hash of the normalized body, the MinHash
+    # signature, the story the article belongs to (the id of the story's first article) and, for an
+    # exact copy of an earlier article's body, that article.
+    body_hash: Mapped[int | None] = mapped_column(BigInteger)
+    minhash: Mapped[bytes | None] = mapped_column(LargeBinary)
+    story_id: Mapped[int | None]
+    duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("articles.id", name="fk_articles_duplicate_of"))
 
     source: Mapped[Source] = relationship(back_populates="articles")
+
+
+class ArticleBand(Base):
+    """One LSH band of an article's MinHash signature: articles sharing a band are near-duplicate candidates."""
+
+    __tablename__ = "article_bands"
+
+    band: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
 
 
 class RunStatus(enum.StrEnum):

@@ -29,6 +29,8 @@ class ArticleRow:
     image: str | None = None
     description: str | None = None
     credited_source: str | None = None
+    story_id: int | None = None
+    duplicate_of: int | None = None
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,55 @@ def query_articles(session: Session, query: ArticleQuery) -> list[ArticleRow]:
     so an undated article is neither lost at the bottom nor placed in the future.
     """
     when = func.coalesce(Article.published_at, Article.fetched_at)
-    statement = select(Article, Source.name).join(Source).order_by(when.desc(), Article.id.desc())
+    statement = _filtered(select(Article, Source.name).join(Source), query, when).order_by(when.desc(), Article.id.desc())
+    if query.offset:
+        statement = statement.offset(query.offset)
+    if query.limit is not None:
+        statement = statement.limit(query.limit)
+    return [_row(article, name) for article, name in session.execute(statement)]
+
+
+@dataclass(frozen=True)
+class StoryRow:
+    """One story: its earliest article, and who ran it."""
+
+    story_id: int
+    first: ArticleRow            # the earliest article (by published date, else fetch time)
+    articles: int
+    sources: list[str]           # outlets that ran it, earliest first
+    last_seen: datetime
+
+
+def query_stories(session: Session, query: ArticleQuery) -> list[StoryRow]:
+    """Stories with an article matching ``query``, most recently active first, one row each."""
+    when = func.coalesce(Article.published_at, Article.fetched_at)
+    story = func.coalesce(Article.story_id, Article.id)
+    grouped = select(story.label("story"), func.max(when).label("last_seen")).join(Source).group_by(story)
+    grouped = _filtered(grouped, query, when).order_by(func.max(when).desc(), story.desc())
+    if query.offset:
+        grouped = grouped.offset(query.offset)
+    if query.limit is not None:
+        grouped = grouped.limit(query.limit)
+    page = session.execute(grouped).all()
+    if not page:
+        return []
+    members = _filtered(
+        select(Article, Source.name).join(Source).where(story.in_([row.story for row in page])), query, when
+    ).order_by(when, Article.id)
+    by_story: dict[int, list[ArticleRow]] = {}
+    for article, name in session.execute(members):
+        by_story.setdefault(article.story_id or article.id, []).append(_row(article, name))
+    stories = []
+    for row in page:
+        rows = by_story.get(row.story, [])
+        if rows:
+            sources = list(dict.fromkeys(r.source for r in rows))
+            stories.append(StoryRow(story_id=row.story, first=rows[0], articles=len(rows), sources=sources,
+                                    last_seen=row.last_seen))
+    return stories
+
+
+def _filtered(statement, query: ArticleQuery, when):  # type: ignore[no-untyped-def]
     if query.sources:
         statement = statement.where(Source.name.in_(query.sources))
     if query.language:
@@ -57,11 +107,7 @@ def query_articles(session: Session, query: ArticleQuery) -> list[ArticleRow]:
         statement = statement.where(when >= query.since)
     if query.until:
         statement = statement.where(when < query.until)
-    if query.offset:
-        statement = statement.offset(query.offset)
-    if query.limit is not None:
-        statement = statement.limit(query.limit)
-    return [_row(article, name) for article, name in session.execute(statement)]
+    return statement
 
 
 def _row(article: Article, source_name: str) -> ArticleRow:
@@ -82,6 +128,8 @@ def _row(article: Article, source_name: str) -> ArticleRow:
         image=article.image,
         description=article.description,
         credited_source=article.credited_source,
+        story_id=article.story_id if article.story_id is not None else article.id,
+        duplicate_of=article.duplicate_of,
     )
 
 

@@ -44,20 +44,20 @@ def known_urls(session: Session, urls: Iterable[str]) -> set[str]:
     return found & set(wanted)
 
 
-def insert_articles(session: Session, rows: list[Mapping[str, Any]]) -> set[str]:
-    """Insert articles, skipping any whose canonical URL is already stored; returns the URLs inserted.
+def insert_articles(session: Session, rows: list[Mapping[str, Any]]) -> dict[str, int]:
+    """Insert articles, skipping any whose canonical URL is already stored; returns {url: id} of those inserted.
 
     ON CONFLICT keeps this idempotent when two crawlers store the same article at once.
     """
     if not rows:
-        return set()
+        return {}
     statement = (
         _insert_for(session)(Article)
         .values(list(rows))
         .on_conflict_do_nothing(index_elements=["url"])
-        .returning(Article.url)
+        .returning(Article.url, Article.id)
     )
-    return set(session.scalars(statement))
+    return {url: id_ for url, id_ in session.execute(statement)}
 
 
 def start_run(session: Session, source_id: int, started_at: datetime | None = None) -> int:

@@ -13,11 +13,11 @@ from rich.table import Table
 
 from db.engine import make_engine, open_database, session_factory, upgrade
 from db.models import RunStatus
-from db.query import ArticleQuery, query_articles, source_figures
+from db.query import ArticleQuery, query_articles, query_stories, source_figures
 from newsmon.config import SourcesConfig, load_sources
 from newsmon.errors import ConfigError, NewsmonError, StoreError
 from newsmon.logs import configure_console_logging
-from newsmon.output import Format, write_articles
+from newsmon.output import Format, write_articles, write_stories
 from newsmon.settings import Settings
 from newsmon.timespec import parse_when
 
@@ -99,8 +99,9 @@ def query(
     limit: Annotated[int, typer.Option(min=0, help="At most this many articles")] = 50,
     offset: Annotated[int, typer.Option(min=0, help="Skip this many first")] = 0,
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format")] = Format.TABLE,
+    stories: Annotated[bool, typer.Option("--stories", help="One row per story: its first article and the outlets that ran it")] = False,
 ) -> None:
-    """Print stored articles, newest first."""
+    """Print stored articles, newest first (or stories, most recently active first)."""
     settings: Settings = ctx.obj
     try:
         request = ArticleQuery(
@@ -114,8 +115,10 @@ def query(
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
     with session_factory(open_database(settings.db_url, create=False))() as session:
-        rows = query_articles(session, request)
-    write_articles(rows, format)
+        if stories:
+            write_stories(query_stories(session, request), format)
+        else:
+            write_articles(query_articles(session, request), format)
 
 
 @sources_app.command("list")

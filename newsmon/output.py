@@ -13,7 +13,7 @@ from typing import Any, TextIO
 from rich.console import Console
 from rich.table import Table
 
-from db.query import ArticleRow
+from db.query import ArticleRow, StoryRow
 
 
 class Format(StrEnum):
@@ -25,7 +25,7 @@ class Format(StrEnum):
 
 FIELDS = (
     "id", "url", "source", "title", "body", "published_at", "published_from", "modified_at", "language", "authors",
-    "section", "tags", "image", "description", "credited_source", "fetched_at",
+    "section", "tags", "image", "description", "credited_source", "story_id", "duplicate_of", "fetched_at",
 )
 
 
@@ -47,6 +47,8 @@ def article_record(row: ArticleRow) -> dict[str, Any]:
         "image": row.image,
         "description": row.description,
         "credited_source": row.credited_source,
+        "story_id": row.story_id,
+        "duplicate_of": row.duplicate_of,
         "fetched_at": row.fetched_at.isoformat(),
     }
     return record
@@ -84,3 +86,50 @@ def _table(rows: Sequence[ArticleRow], out: TextIO) -> None:
     width = shutil.get_terminal_size((200, 24)).columns
     Console(file=out, soft_wrap=False, width=width).print(table)
     print(f"{len(rows)} article{'s' if len(rows) != 1 else ''}", file=out)
+
+
+STORY_FIELDS = ("story_id", "articles", "outlets", "sources", "first_published_at", "last_seen", "title", "url", "source")
+
+
+def story_record(story: StoryRow) -> dict[str, Any]:
+    """One story: its earliest article's title, URL and outlet, and every outlet that ran it."""
+    first = story.first
+    return {
+        "story_id": story.story_id,
+        "articles": story.articles,
+        "outlets": len(story.sources),
+        "sources": story.sources,
+        "first_published_at": (first.published_at or first.fetched_at).isoformat(),
+        "last_seen": story.last_seen.isoformat() if story.last_seen else None,
+        "title": first.title,
+        "url": first.url,
+        "source": first.source,
+        "first": article_record(first),
+    }
+
+
+def write_stories(stories: Sequence[StoryRow], fmt: Format, out: TextIO = sys.stdout) -> None:
+    if fmt is Format.JSON:
+        json.dump([story_record(s) for s in stories], out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    elif fmt is Format.JSONL:
+        for story in stories:
+            out.write(json.dumps(story_record(story), ensure_ascii=False) + "\n")
+    elif fmt is Format.CSV:
+        writer = csv.DictWriter(out, fieldnames=STORY_FIELDS, extrasaction="ignore")
+        writer.writeheader()
+        for story in stories:
+            record = story_record(story)
+            record["sources"] = "; ".join(story.sources)
+            writer.writerow(record)
+    else:
+        table = Table(header_style="bold")
+        for column in ("first published (UTC)", "outlets", "sources", "title"):
+            table.add_column(column, no_wrap=column != "title")
+        for story in stories:
+            first = story.first
+            when = (first.published_at or first.fetched_at).strftime("%Y-%m-%d %H:%M")
+            table.add_row(when, str(len(story.sources)), ", ".join(story.sources), first.title)
+        width = shutil.get_terminal_size((200, 24)).columns
+        Console(file=out, soft_wrap=False, width=width).print(table)
+        print(f"{len(stories)} stor{'ies' if len(stories) != 1 else 'y'}", file=out)

@@ -1,4 +1,5 @@
-"""Store pipeline: articles written in batches, one transaction per batch, idempotent on the canonical URL."""
+"""Store pipeline: articles written in batches, one transaction per batch, idempotent on the canonical URL;
+each new article is linked to its story in the same transaction."""
 
 from __future__ import annotations
 
@@ -7,28 +8,37 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from crawler.database import crawl_sessions
 from crawler.items import ArticleItem
 from db.store import insert_articles
+from db.stories import StoryPolicy, link_story
+from pipelines.fingerprint import Fingerprint, fingerprint
 from pipelines.textkey import search_key
 
 logger = logging.getLogger(__name__)
 
 
 class StorePipeline:
-    def __init__(self, crawler: Crawler, batch_size: int) -> None:
+    def __init__(self, crawler: Crawler, batch_size: int, policy: StoryPolicy | None = None) -> None:
         self.crawler = crawler
         self.sessions = crawl_sessions(crawler)
         self.batch_size = batch_size
-        self.pending: list[dict[str, Any]] = []
+        self.policy = policy or StoryPolicy()
+        self.shingle_size = crawler.settings.getint("NEWSMON_SHINGLE_SIZE", 3)
+        self.pending: list[tuple[dict[str, Any], Fingerprint]] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
-        return cls(crawler, crawler.settings.getint("NEWSMON_STORE_BATCH"))
+        settings = crawler.settings
+        policy = StoryPolicy(threshold=settings.getfloat("NEWSMON_STORY_THRESHOLD", 0.5),
+                             min_words=settings.getint("NEWSMON_STORY_MIN_WORDS", 40))
+        return cls(crawler, settings.getint("NEWSMON_STORE_BATCH"), policy)
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
-        self.pending.append(self._row(item))
+        fp = fingerprint(item.title or "", item.body or "", self.shingle_size)
+        self.pending.append((self._row(item, fp), fp))
         if len(self.pending) >= self.batch_size:
             self.flush()
         return item
@@ -44,7 +54,7 @@ class StorePipeline:
         failed = 0
         try:
             with self.sessions.begin() as session:
-                inserted = insert_articles(session, batch)
+                inserted = self._store(session, batch)
         except SQLAlchemyError as exc:
             logger.warning("Could not store a batch of %d articles (%s); storing them one by one", len(batch), _reason(exc))
             inserted, failed = self._one_by_one(batch)
@@ -55,21 +65,34 @@ class StorePipeline:
         if duplicates := len(batch) - len(inserted) - failed:
             stats.inc_value("newsmon/skipped/duplicate_url", duplicates)
 
-    def _one_by_one(self, batch: list[dict[str, Any]]) -> tuple[set[str], int]:
+    def _store(self, session: Session, batch: list[tuple[dict[str, Any], Fingerprint]]) -> dict[str, int]:
+        """Insert the batch, then link each new article to its story, in order, so a copy later in the same
+        batch finds the earlier one."""
+        inserted = insert_articles(session, [row for row, _ in batch])
+        for row, fp in batch:
+            if (article_id := inserted.get(row["url"])) is not None:
+                link = link_story(session, article_id, fp, self.policy)
+                if link.duplicate_of is not None:
+                    self.crawler.stats.inc_value("newsmon/exact_copies")
+                elif link.story_id != article_id:
+                    self.crawler.stats.inc_value("newsmon/joined_stories")
+        return inserted
+
+    def _one_by_one(self, batch: list[tuple[dict[str, Any], Fingerprint]]) -> tuple[dict[str, int], int]:
         """Store what can be stored, so one bad row does not cost its whole batch; returns (stored, failed)."""
-        inserted: set[str] = set()
+        inserted: dict[str, int] = {}
         failed = 0
-        for row in batch:
+        for entry in batch:
             try:
                 with self.sessions.begin() as session:
-                    inserted |= insert_articles(session, [row])
+                    inserted |= self._store(session, [entry])
             except SQLAlchemyError as exc:
                 # Not fatal for the crawl: the page is not marked stored, so the next crawl fetches it again.
-                logger.error("Could not store %s: %s", row["url"], _reason(exc))
+                logger.error("Could not store %s: %s", entry[0]["url"], _reason(exc))
                 failed += 1
         return inserted, failed
 
-    def _row(self, item: ArticleItem) -> dict[str, Any]:
+    def _row(self, item: ArticleItem, fp: Fingerprint) -> dict[str, Any]:
         spider = self.crawler.spider
         return {
             "source_id": spider.source_id,
@@ -94,6 +117,8 @@ class StorePipeline:
             "word_count": len((item.body or "").split()),
             "provenance": item.provenance,
             "fetched_at": item.fetched_at,
+            "body_hash": fp.body_hash,
+            "minhash": fp.signature,
         }
 
 

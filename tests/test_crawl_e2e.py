@@ -19,6 +19,8 @@ from newsmon.sample_site import EXPECTED, SNIPPETS, TRAPS, SampleSite, sources_y
 ROOT = Path(__file__).resolve().parents[1]
 # The page states its date only as Arabic text: "الأربعاء 20 أيلول 2023 - 14:35" (Beirut time).
 DATE_ONLY_IN_VISIBLE_TEXT = {"/almanar/article/1004"}
+# alakhbar 3003 runs almanar 1001's text under another title, with its own closing credit line
+SYNDICATED_PAIR = ("/almanar/article/1001", "/alakhbar/2023/09/20/3003")
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "RETRY_TIMES=0",
         "-s", "NEWSMON_SITEMAP_MAX_AGE_DAYS=0", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8"]
 
@@ -72,6 +74,11 @@ def test_crawl_stores_exactly_the_expected_articles(db_url, site, sources_file):
             assert article.published_from == "text", url
         if snippet := SNIPPETS.get(want["path"]):
             assert snippet in article.body, url
+    # the syndicated copy joins the original's story; no other two articles share one
+    original, copy = (articles[site.base_url + path] for path in SYNDICATED_PAIR)
+    assert copy.story_id == original.story_id
+    stories = [a.story_id for url, a in articles.items() if url != site.base_url + SYNDICATED_PAIR[1]]
+    assert len(stories) == len(set(stories))
 
 
 def test_crawl_skips_bad_pages_and_obeys_robots(sqlite_url, site, sources_file):
@@ -127,6 +134,13 @@ def test_query_outputs(sqlite_url, site, sources_file):
                      db=sqlite_url, sources=sources_file)
     for line in window.stdout.splitlines():
         assert "2023-09-19T21:00" <= json.loads(line)["published_at"] < "2023-09-20T09:00"
+
+    stories = json.loads(newsmon("query", "--stories", "--format", "json", db=sqlite_url, sources=sources_file).stdout)
+    shared = [story for story in stories if story["outlets"] > 1]
+    assert [sorted(story["sources"]) for story in shared] == [["alakhbar", "almanar"]]
+    assert shared[0]["url"] == site.base_url + "/almanar/article/1001"  # the earliest copy
+    assert len(stories) == len(EXPECTED["almanar"]) + len(EXPECTED["alakhbar"]) - 1
+    assert {"story_id", "duplicate_of"} <= set(records[0])
 
     csv_out = newsmon("query", "--format", "csv", db=sqlite_url, sources=sources_file)
     assert csv_out.stdout.splitlines()[0].startswith("id,url,source,title,body,published_at")

@@ -1,0 +1,80 @@
+"""Linking a newly stored article to its story: exact copies by body hash, near-duplicates by LSH bands.
+
+The band table is indexed, so the lookup costs the same with ten thousand articles stored or a million,
+and every crawler process or machine writing to the database sees the others' articles at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from db.models import Article, ArticleBand
+from pipelines.fingerprint import Fingerprint, similarity
+
+_MAX_CANDIDATES = 50  # the articles sharing most bands with the new one; enough for any real story
+
+
+@dataclass(frozen=True)
+class StoryPolicy:
+    threshold: float = 0.5  # estimated Jaccard similarity of word shingles to join a story
+    min_words: int = 40     # shorter bodies join a story only as exact copies
+
+
+@dataclass(frozen=True)
+class StoryLink:
+    story_id: int
+    duplicate_of: int | None     # the first article with the same normalized body
+    similarity: float | None     # with the article whose story it joined; None for a new story
+
+
+def link_story(session: Session, article_id: int, fp: Fingerprint, policy: StoryPolicy) -> StoryLink:
+    """Give the stored article ``article_id`` its story, record it, and index its bands for later articles."""
+    link = _exact_copy(session, article_id, fp) or _near_duplicate(session, article_id, fp, policy)
+    link = link or StoryLink(story_id=article_id, duplicate_of=None, similarity=None)
+    session.execute(
+        update(Article).where(Article.id == article_id).values(story_id=link.story_id, duplicate_of=link.duplicate_of)
+    )
+    if fp.words >= policy.min_words and link.duplicate_of is None:
+        # an exact copy adds nothing to the index that its original has not
+        session.add_all(ArticleBand(band=band, article_id=article_id) for band in set(fp.bands))
+        session.flush()
+    return link
+
+
+def _exact_copy(session: Session, article_id: int, fp: Fingerprint) -> StoryLink | None:
+    first = session.execute(
+        select(Article.id, Article.story_id)
+        .where(Article.body_hash == fp.body_hash, Article.id != article_id)
+        .order_by(Article.id)
+        .limit(1)
+    ).first()
+    if first is None:
+        return None
+    return StoryLink(story_id=first.story_id or first.id, duplicate_of=first.id, similarity=1.0)
+
+
+def _near_duplicate(session: Session, article_id: int, fp: Fingerprint, policy: StoryPolicy) -> StoryLink | None:
+    if fp.words < policy.min_words:
+        return None
+    shared = func.count().label("shared")
+    candidates = (
+        select(ArticleBand.article_id)
+        .where(ArticleBand.band.in_(set(fp.bands)), ArticleBand.article_id != article_id)
+        .group_by(ArticleBand.article_id)
+        .order_by(shared.desc(), ArticleBand.article_id)
+        .limit(_MAX_CANDIDATES)
+        .add_columns(shared)
+    ).subquery()
+    rows = session.execute(
+        select(Article.id, Article.story_id, Article.minhash).join(candidates, candidates.c.article_id == Article.id)
+    ).all()
+    scored = [(similarity(fp.signature, row.minhash), -row.id, row) for row in rows if row.minhash]
+    if not scored:
+        return None
+    best_similarity, _, best = max(scored)  # ties go to the earliest article
+    if best_similarity < policy.threshold:
+        return None
+    return StoryLink(story_id=best.story_id or best.id, duplicate_of=None, similarity=best_similarity)

@@ -1,0 +1,67 @@
+"""Fingerprints of an article's text: an exact-body hash and a MinHash signature with its LSH bands.
+
+Both are computed on the dedup key (pipelines.textkey), so copies that differ only in spellings the
+normalizer unifies, marks or digits are identical here. The bands go to an indexed table, so finding
+near-duplicates is a lookup on every node, across runs, with no index to rebuild in memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from datasketch import MinHash
+
+from pipelines.textkey import dedup_key
+
+NUM_PERM = 128
+# 32 bands of 4 rows: two texts share a band with probability 1-(1-J^4)^32, over 95% at J=0.5 and 0.5% at
+# J=0.15, so near-duplicates are found and unrelated texts rarely even become candidates; the threshold
+# on the estimated similarity then decides. Changing these needs the bands of stored articles rebuilt.
+BANDS, ROWS = 32, 4
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    body_hash: int          # signed 64-bit hash of the normalized body: equal bodies, equal hash
+    signature: bytes        # NUM_PERM uint32 MinHash values
+    bands: list[int]        # BANDS signed 64-bit keys, one per band (band number mixed in)
+    words: int              # words in the normalized body
+
+
+def fingerprint(title: str, body: str, shingle_size: int = 3) -> Fingerprint:
+    """The fingerprint of an article; the title is left out so a retitled copy still matches."""
+    words = _WORD.findall(dedup_key(body))
+    body_hash = _int64(hashlib.blake2b(" ".join(words).encode(), digest_size=8).digest())
+    shingles = {" ".join(words[i : i + shingle_size]).encode() for i in range(max(1, len(words) - shingle_size + 1))}
+    minhash = MinHash(num_perm=NUM_PERM, permutations=_permutations(), scheme=_SCHEME)
+    minhash.update_batch(list(shingles))
+    values = minhash.hashvalues.astype("<u4")
+    bands = [
+        _int64(hashlib.blake2b(values[b * ROWS : (b + 1) * ROWS].tobytes(), digest_size=8, salt=b.to_bytes(2, "little")).digest())
+        for b in range(BANDS)
+    ]
+    return Fingerprint(body_hash=body_hash, signature=values.tobytes(), bands=bands, words=len(words))
+
+
+def similarity(a: bytes, b: bytes) -> float:
+    """The MinHash estimate of the Jaccard similarity of two signatures' shingle sets."""
+    return float(np.mean(np.frombuffer(a, dtype="<u4") == np.frombuffer(b, dtype="<u4")))
+
+
+# Named, not left to the library default: stored signatures must stay comparable across datasketch releases.
+_SCHEME = "affine32"
+
+
+@lru_cache(maxsize=1)
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    # datasketch draws these from a fixed seed; made once instead of for every article
+    return MinHash(num_perm=NUM_PERM, seed=1, scheme=_SCHEME).permutations
+
+
+def _int64(digest: bytes) -> int:
+    return int.from_bytes(digest, "little", signed=True)
