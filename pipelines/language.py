@@ -31,6 +31,7 @@ from langdetect.lang_detect_exception import LangDetectException
 from scrapy.crawler import Crawler
 
 from crawler.items import ArticleItem
+from pipelines.mojibake import looks_mojibake
 
 DetectorFactory.seed = 0  # langdetect is random unless seeded: the same text must get the same language
 
@@ -129,15 +130,8 @@ _WORD = re.compile(r"[\w\u200c]+")
 
 # --- garbled text ---------------------------------------------------------------------------------------------------
 
-# UTF-8 bytes of Arabic/Persian decoded as cp1256: every letter becomes a lead (ط ظ ع غ for D8..DB) followed by a
-# continuation byte 0x80..0xBF, which cp1256 maps to symbols and Persian/Urdu letters (hence "Urdu").
-_CP1256_CONT = bytes(range(0x80, 0xC0)).decode("cp1256", errors="ignore")
-_CP1252_CONT = bytes(range(0x80, 0xC0)).decode("cp1252", errors="ignore")
-_MOJIBAKE = re.compile(
-    "[طظعغذر×][" + re.escape(_CP1256_CONT) + "]"  # Arabic/Persian (D8-DB), Cyrillic (D0 D1), Hebrew (D7) as cp1256
-    + "|[ØÙÚÛÐÑ×Ã][" + re.escape(_CP1252_CONT) + "]"  # Arabic, Cyrillic, Hebrew, accented Latin read as cp1252
-)
-_GARBLED_SHARE = 0.2   # pairs per letter; readable text stays near 0, mojibake of a non-Latin script near 0.5
+# Mis-decoded text ("ط§ظ„ط¹ط±ط¨ظٹط©", which langdetect calls Urdu) gets no language: pipelines.mojibake, the one
+# place that recognises it, decides, so this stage and the normalize pipeline's repair never disagree.
 
 _HINT_ALIASES = {
     "iw": "he", "ji": "yi", "in": "id", "fas": "fa", "per": "fa", "pes": "fa", "ara": "ar", "arb": "ar",
@@ -154,7 +148,7 @@ def detect_language(text: str, hints: dict[str, str]) -> tuple[str | None, str |
     tagged = text.translate(_SCRIPT_TABLE)
     counts = {name: tagged.count(_TAG[name]) for name in _SCRIPTS}
     letters = sum(counts.values())
-    if letters and len(_MOJIBAKE.findall(text)) >= max(3, _GARBLED_SHARE * letters):
+    if letters and looks_mojibake(text):
         return None, "garbled"
     script = max(counts, key=counts.__getitem__) if letters else None
     verdict = _letter_verdict(text, script) if script else None

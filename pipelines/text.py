@@ -13,11 +13,16 @@ _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 
 
+# Direction marks at the ends of a line (or beside a space) only steer the cursor; inside a word they may matter.
+_EDGE_MARKS = re.compile("^[\u200e\u200f\u061c]+|[\u200e\u200f\u061c]+$|(?<= )[\u200e\u200f\u061c]+|[\u200e\u200f\u061c]+(?= )")
+
+
 def clean_line(text: str) -> str:
     """One line of display text: NFC, no stray controls, single spaces, trimmed."""
     text = unicodedata.normalize("NFC", text)
     text = _STRAY_CONTROLS.sub("", text)
-    return _SPACES.sub(" ", text.replace("\r", " ").replace("\n", " ")).strip()
+    text = _SPACES.sub(" ", text.replace("\r", " ").replace("\n", " ")).strip()
+    return _EDGE_MARKS.sub("", text).strip()
 
 
 def clean_body(text: str) -> str:
@@ -72,10 +77,14 @@ def _fold(text: str) -> str:
 _CREDIT = re.compile(r"^\(?\s*(?:المصدر|المصادر|مصدر|منبع|Source|Sources)\s*[:：\-–]\s*(?P<who>[^\n]{2,80}?)\s*\)?\s*$", re.IGNORECASE)
 
 
+_MAX_CREDIT_WORDS = 5
+
+
 def split_credit(body: str) -> tuple[str, str | None]:
     """``body`` without a trailing credit line, and whom that line credits (None when there is none)."""
     head, _, last = body.rpartition("\n")
     match = _CREDIT.match(last.strip())
-    if not match or not head.strip():
+    # a name, not a sentence: "Source: Reuters said the talks collapsed" is the article's own last line
+    if not match or not head.strip() or len(match.group("who").split()) > _MAX_CREDIT_WORDS:
         return body, None
     return head.rstrip(), match.group("who").strip(" .")

@@ -8,13 +8,13 @@ outlets mix in Persian letters, so the same word reaches us spelled many ways: �
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
 _DROP = (
     # harakat, Quranic annotation marks, superscript alef
     [*range(0x064B, 0x0653), *range(0x0610, 0x061B), *range(0x0653, 0x0660), 0x0670, *range(0x06D6, 0x06EE)]
     + [0x0640]  # tatweel (kashida), a stretch of the baseline
+    + [0x00AD, 0x0307]  # soft hyphen; combining dot above, which casefold leaves after "i" from Turkish "İ"
     + [0x200E, 0x200F, 0x061C, *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200D, 0xFEFF, 0x200B]  # bidi, ZWJ
 )
 _MAP = {
@@ -28,10 +28,10 @@ _MAP = {
     **{0x06F0 + d: str(d) for d in range(10)},  # Persian digits
     **{ord(q): '"' for q in "“”„‟«»″"},
     **{ord(q): "'" for q in "‘’‚‛′"},
+    **{ord(d): "-" for d in "‐‑‒–—―−"},  # dashes and minus
 }
 _SEARCH = str.maketrans({**{c: None for c in _DROP}, **_MAP})
 _DEDUP = str.maketrans({**{c: None for c in _DROP}, **_MAP, 0x0629: "ه"})  # teh marbuta, often written as heh
-_SPACES = re.compile(r"\s+")
 
 
 def search_key(text: str) -> str:
@@ -45,6 +45,10 @@ def dedup_key(text: str) -> str:
 
 
 def _key(text: str, table: dict[int, str | None]) -> str:
-    # The table runs before NFKC too: NFKC would turn a double prime (used as a closing quote) into two primes.
-    text = unicodedata.normalize("NFKC", text.translate(table)).casefold().translate(table)
-    return _SPACES.sub(" ", text).strip()
+    if "″" in text or "′" in text:
+        text = text.translate(_PRIMES)  # before NFKC, which would turn a double prime (a closing quote) into two primes
+    text = unicodedata.normalize("NFKC", text).casefold().translate(table)
+    return " ".join(text.split())
+
+
+_PRIMES = str.maketrans({"″": '"', "′": "'"})

@@ -44,10 +44,25 @@ def extract_body(tree: HtmlElement, url: str, headline: str | None = None) -> st
     """Main text of the page, or None when trafilatura finds none. Consumes (modifies) the tree."""
     document = _main_article(tree, headline)
     _swap(document, _ZWNJ, _ZWNJ_STAND_IN)
+    _unwrap_layout_tables(document)
     result = trafilatura.bare_extraction(document, url=url, **_OPTIONS)
     if result is None or not result.text:
         return None
-    return join_paragraphs(_drop_boilerplate(result.text.replace(_ZWNJ_STAND_IN, _ZWNJ).split("\n")))
+    lines = _drop_boilerplate(result.text.replace(_ZWNJ_STAND_IN, _ZWNJ).split("\n"))
+    if lines and headline and " ".join(lines[0].split()) == " ".join(headline.split()):
+        lines = lines[1:]  # the <h1> kept as the body's first paragraph: it is the title, stored apart
+    return join_paragraphs(lines)
+
+
+def _unwrap_layout_tables(tree: HtmlElement) -> None:
+    """Tables used for page layout (old CMSs) become plain blocks, so trafilatura sees the menu, the article and
+    the footer as separate parts instead of one table to keep whole. A table holding a headline, paragraphs or
+    another table is layout; a table of figures inside an article is none of these and stays a table."""
+    layout = [t for t in tree.iter("table") if t.find(".//h1") is not None or t.find(".//p") is not None
+              or t.find(".//table") is not None]
+    for table in layout:
+        for element in table.iter("table", "tbody", "thead", "tfoot", "tr", "td", "th"):
+            element.tag = "div"
 
 
 def _swap(tree: HtmlElement, old: str, new: str) -> None:

@@ -53,8 +53,10 @@ def parse_date(text: str | None) -> datetime | None:
     if parsed is None:
         parsed = _parse_epoch(text) or _parse_rfc2822(text)
     if parsed is None:
-        if _HIJRI.search(text) or _RELATIVE.search(_fold(text)):
-            return None  # Hijri: a Gregorian date elsewhere wins; relative: the caller knows the fetch time
+        if _HIJRI.search(text) or _RELATIVE.search(_fold(text)) or _NAMED.match(_fold(text)):
+            # Hijri: a Gregorian date elsewhere wins; relative ("منذ 3 ساعات", "أمس 18:30"): only the caller
+            # knows the fetch time they count from (dateparser would count from the clock)
+            return None
         parsed = _parse_text(text)
     if parsed is None or not _MIN_YEAR <= parsed.year <= _MAX_YEAR:
         return None

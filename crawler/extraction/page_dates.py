@@ -105,7 +105,11 @@ def _declared_partial(meta: PageMeta, article: dict[str, Any]) -> bool:
 
 
 def _time_element(tree: HtmlElement, provenance: dict[str, str], name: str) -> datetime | None:
+    """The first <time> of the article itself: one in a sidebar, ticker or related list dates another story."""
+    scope = _headline_scope(tree)
     for element in tree.iter("time"):
+        if _elsewhere(element, scope):
+            continue
         value = parse_date(element.get("datetime") or select.text_of(element))
         if value:
             provenance[name] = "time"
@@ -209,7 +213,7 @@ def _candidate_lines(tree: HtmlElement) -> list[str]:
     position = {id(e): i for i, e in enumerate(elements)}
     h1 = next((e for e in elements if e.tag == "h1" and select.text_of(e) and not _elsewhere(e)), None)
     anchor = position[id(h1)] if h1 is not None else 0
-    article = frozenset(id(e) for e in (h1, *h1.iterancestors())) if h1 is not None else frozenset()
+    article = frozenset((h1, *h1.iterancestors())) if h1 is not None else frozenset()
     scored: list[tuple[float, int, str]] = []
     seen: set[str] = set()
 
@@ -252,13 +256,16 @@ def _in_prose(element: HtmlElement) -> bool:
     return False
 
 
-def _elsewhere(element: HtmlElement, article: frozenset[int] = frozenset()) -> bool:
+def _elsewhere(element: HtmlElement, article: frozenset[HtmlElement] = frozenset()) -> bool:
     """Inside a sidebar, a related-articles list, navigation, the footer, a photo caption, or a <header>
     without the headline (the site's masthead, which often shows today's date). Only the containers below the
-    headline's own (article holds the ids of the <h1> and its ancestors) are looked at: the article's wrapper
-    may well be called "node--promoted" or sit in a "content-list"."""
+    headline's own (article holds the <h1> and its ancestors) are looked at: the article's wrapper
+    may well be called "node--promoted" or sit in a "content-list".
+
+    The set holds the elements themselves, not their id()s: lxml makes element proxies on demand, and the id
+    of a proxy nobody holds is soon reused by another."""
     node = element
-    while node is not None and id(node) not in article:
+    while node is not None and node not in article and node.tag not in ("body", "html"):  # a page-wide class says nothing
         if node.tag in _ELSEWHERE_TAGS or (node.tag == "header" and node.find(".//h1") is None):
             return True
         label = f"{node.get('class') or ''} {node.get('id') or ''}"
@@ -268,8 +275,15 @@ def _elsewhere(element: HtmlElement, article: frozenset[int] = frozenset()) -> b
     return False
 
 
+def _headline_scope(tree: HtmlElement) -> frozenset[HtmlElement]:
+    """The headline <h1> and its ancestors (see _elsewhere)."""
+    h1 = next((e for e in tree.iter("h1") if select.text_of(e) and not _elsewhere(e)), None)
+    return frozenset((h1, *h1.iterancestors())) if h1 is not None else frozenset()
+
+
 def _all_text_dates(tree: HtmlElement, fetched_at: datetime | None) -> list[TextDate]:
-    """Every date in the page's visible text, wherever it is (to know whether any Gregorian date exists)."""
+    """Every date in the page's visible text, wherever it is: DESIGN.md's rule is that a Hijri date is never
+    preferred to a Gregorian one on the same page, so even a masthead or sidebar date counts here."""
     body = tree.find("body")
     if body is None:
         return []

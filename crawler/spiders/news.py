@@ -161,8 +161,10 @@ class NewsSpider(Spider):
             self._count("skipped/not_article")
             self.logger.info("Not an article (no body): %s", response.url)
             return
-        published, published_from = choose_date(page.published_at, page.provenance.get("published_at"), lead.published, lead.via)
-        modified, modified_from = choose_date(page.modified_at, page.provenance.get("modified_at"), lead.modified, lead.via)
+        published, published_from = choose_date(
+            page.published_at, page.provenance.get("published_at"), lead.published, lead.via, fetched_at)
+        modified, modified_from = choose_date(
+            page.modified_at, page.provenance.get("modified_at"), lead.modified, lead.via, fetched_at)
         hints = {"html": page.language, lead.via: lead.language, "source": self.source.language}
         yield ArticleItem(
             source=self.source.name,

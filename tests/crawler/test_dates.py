@@ -370,3 +370,17 @@ def test_named_days_keep_their_time_and_french_german_relative_dates(text, expec
     from crawler.extraction.dates import parse_text_date
 
     assert parse_text_date(text, fetched_at=datetime(2024, 3, 15, 12, 0, tzinfo=timezone.utc)) == expected
+
+
+def _page(head_extra: str, article_extra: str) -> bytes:
+    body = "نص الخبر الكامل هنا مع تفاصيل كثيرة عن الموضوع. " * 30
+    return (f"<html><body>{head_extra}<article><h1>عنوان الخبر الرئيسي اليوم</h1>{article_extra}"
+            f"<p>{body}</p></article></body></html>").encode()
+
+
+def test_a_time_element_in_a_sidebar_dates_another_story():
+    page = _page('<aside class="latest"><time datetime="2021-01-05">5 Jan</time></aside>',
+                 '<div class="date">الأربعاء 20 أيلول 2023 - 14:35</div>')
+    result = extract_article(page, "https://example.com/a")
+    assert result.published_at == datetime(2023, 9, 20, 14, 35)
+    assert result.provenance["published_at"] == "text"

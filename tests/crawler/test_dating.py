@@ -29,3 +29,10 @@ def test_an_inferred_date_is_kept_when_the_listing_has_none():
     assert choose_date(PAGE, "text", None, "section") == (PAGE, "text")
     assert choose_date(None, None, None, "section") == (None, None)
     assert choose_date(None, None, FEED, "sitemap") == (FEED, "sitemap")
+
+
+@pytest.mark.parametrize("impossible", [datetime(2099, 1, 1), datetime(1970, 1, 1, tzinfo=timezone.utc)])
+def test_an_impossible_page_date_gives_way_to_the_feed(impossible):
+    now = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    assert choose_date(impossible, "json-ld", FEED, "feed", now) == (FEED, "feed")
+    assert choose_date(impossible, "json-ld", None, "section", now) == (None, None)

@@ -46,3 +46,15 @@ def test_split_credit(body, expected_body, credit):
     from pipelines.text import split_credit
 
     assert split_credit(body) == (expected_body, credit)
+
+
+def test_direction_marks_at_line_edges_are_dropped():
+    assert clean_line("\u200fعنوان الخبر\u200f") == "عنوان الخبر"
+    assert clean_line("\u200eBBC \u200fعربي") == "BBC عربي"
+
+
+def test_a_last_sentence_starting_with_source_is_not_a_credit():
+    from pipelines.text import split_credit
+
+    body = "The deal was signed.\n\nSource: Reuters said the talks collapsed after midnight."
+    assert split_credit(body) == (body, None)

@@ -44,3 +44,11 @@ def test_whitespace_collapses():
 def test_words_that_differ_stay_different():
     assert search_key("طهران") != search_key("تهران")
     assert search_key("موسكو") != search_key("موسكوا")
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("İstanbul", "istanbul"), ("Hezbol\u00adlah", "Hezbollah"), ("وقف إطلاق النار — غزة", "وقف اطلاق النار - غزه".replace("غزه", "غزة"))],
+)
+def test_turkish_dotted_i_soft_hyphen_and_dashes(a, b):
+    assert search_key(a) == search_key(b)
