@@ -33,6 +33,10 @@ class ArticleItem:
     tags: list[str] = field(default_factory=list)
     image: str | None = None
     provenance: dict[str, str] = field(default_factory=dict)
+    stored_id: int | None = None          # set when this is a re-fetch of a stored article
+    listed_at: datetime | None = None     # the date the linking feed/sitemap entry gave it (crawler.freshness)
+    etag: str | None = None               # the server's validators, for a conditional re-fetch
+    last_modified: str | None = None
 
 
 class Skip(DropItem):

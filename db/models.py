@@ -73,12 +73,31 @@ class Article(Base):
     # Deduplication (pipelines.fingerprint, db.stories): the hash of the normalized body, the MinHash
     # signature, the story the article belongs to (the id of the story's first article) and, for an
     # exact copy of an earlier article's body, that article.
+    # What the listing said of the article when it was last fetched, and the validators its server sent:
+    # a later listing date means "changed, fetch again"; the validators make that fetch conditional.
+    listed_at: Mapped[datetime | None]
+    etag: Mapped[str | None] = mapped_column(String(300))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
     body_hash: Mapped[int | None] = mapped_column(BigInteger)
     minhash: Mapped[bytes | None] = mapped_column(LargeBinary)
     story_id: Mapped[int | None]
     duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("articles.id", name="fk_articles_duplicate_of"))
 
     source: Mapped[Source] = relationship(back_populates="articles")
+
+
+class ArticleVersion(Base):
+    """An earlier text of an article, kept when a re-fetch found the title or body changed."""
+
+    __tablename__ = "article_versions"
+    __table_args__ = (Index("ix_article_versions_article", "article_id", "fetched_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    modified_at: Mapped[datetime | None]
+    fetched_at: Mapped[datetime]
 
 
 class ArticleBand(Base):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from db.models import Article, CrawlRun, RunStatus, Source
+from db.models import Article, ArticleVersion, CrawlRun, RunStatus, Source
 
 
 @dataclass(frozen=True)
@@ -158,3 +158,26 @@ def source_figures(session: Session) -> dict[str, SourceFigures]:
         name: SourceFigures(articles=count, last_crawl=last.get(name, (None, None))[0], last_status=last.get(name, (None, None))[1])
         for name, count in counts.items()
     }
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    """One text of an article: the current one (``current`` True) or an earlier one kept when it changed."""
+
+    title: str
+    body: str
+    modified_at: datetime | None
+    fetched_at: datetime
+    current: bool
+
+
+def article_history(session: Session, url: str) -> list[VersionRow]:
+    """Every text the article at ``url`` (canonical or as linked) has had, oldest first; [] if not stored."""
+    article = session.scalars(select(Article).where(or_(Article.url == url, Article.fetched_url == url)).limit(1)).first()
+    if article is None:
+        return []
+    earlier = session.scalars(
+        select(ArticleVersion).where(ArticleVersion.article_id == article.id).order_by(ArticleVersion.fetched_at)
+    )
+    rows = [VersionRow(v.title, v.body, v.modified_at, v.fetched_at, current=False) for v in earlier]
+    return rows + [VersionRow(article.title, article.body, article.modified_at, article.fetched_at, current=True)]

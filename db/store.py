@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -10,7 +11,7 @@ from sqlalchemy import Select, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from db.models import Article, CrawlRun, RunStatus, Source, utcnow
+from db.models import Article, ArticleVersion, CrawlRun, RunStatus, Source, utcnow
 
 
 def upsert_source(session: Session, name: str, title: str, url: str) -> int:
@@ -42,6 +43,69 @@ def known_urls(session: Session, urls: Iterable[str]) -> set[str]:
         for url, fetched_url in session.execute(query):
             found.update({url, fetched_url})
     return found & set(wanted)
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """What a crawl needs to know of an article already stored, to decide whether to fetch it again."""
+
+    id: int
+    url: str
+    fetched_url: str
+    published_at: datetime | None
+    listed_at: datetime | None
+    fetched_at: datetime
+    etag: str | None
+    last_modified: str | None
+
+
+def stored_articles(session: Session, urls: Iterable[str]) -> dict[str, StoredArticle]:
+    """The stored articles among ``urls`` (matched as canonical or as fetched URL), keyed by the URL asked about."""
+    wanted = list(dict.fromkeys(urls))
+    found: dict[str, StoredArticle] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        query = select(
+            Article.id, Article.url, Article.fetched_url, Article.published_at, Article.listed_at, Article.fetched_at,
+            Article.etag, Article.last_modified,
+        ).where(or_(Article.url.in_(chunk), Article.fetched_url.in_(chunk)))
+        for row in session.execute(query):
+            article = StoredArticle(**row._asdict())
+            for url in (article.url, article.fetched_url):
+                found[url] = article
+    return {url: found[url] for url in wanted if url in found}
+
+
+def update_article(session: Session, article_id: int, fresh: Mapping[str, Any]) -> bool:
+    """Apply a re-fetch of a stored article; True when its title or body changed.
+
+    A changed text becomes current and the previous one is kept as a version with its fetch time. The
+    listing date and HTTP validators are refreshed either way, so the next crawl compares against them.
+    """
+    article = session.get_one(Article, article_id)
+    changed = (fresh["title"], fresh["body"]) != (article.title, article.body)
+    if changed:
+        session.add(ArticleVersion(article_id=article.id, title=article.title, body=article.body,
+                                   modified_at=article.modified_at, fetched_at=article.fetched_at))
+        for column in _REVISED_COLUMNS:
+            if column in fresh:
+                setattr(article, column, fresh[column])
+    for column in ("listed_at", "etag", "last_modified"):
+        setattr(article, column, fresh.get(column))
+    session.flush()
+    return changed
+
+
+def note_listing_date(session: Session, article_id: int, listed_at: datetime) -> None:
+    """Record the listing date of an article found unchanged (HTTP 304), so it is not re-fetched for that date again."""
+    session.execute(update(Article).where(Article.id == article_id).values(listed_at=listed_at))
+
+
+# What a new text of an article replaces; its URL, source, story and first fetch time stay.
+_REVISED_COLUMNS = (
+    "title", "body", "search_text", "description", "credited_source", "modified_at", "modified_from", "authors",
+    "section", "tags", "image", "word_count", "provenance", "fetched_at", "body_hash", "minhash",
+)
 
 
 def insert_articles(session: Session, rows: list[Mapping[str, Any]]) -> dict[str, int]:

@@ -13,11 +13,11 @@ from rich.table import Table
 
 from db.engine import make_engine, open_database, session_factory, upgrade
 from db.models import RunStatus
-from db.query import ArticleQuery, query_articles, query_stories, source_figures
+from db.query import ArticleQuery, article_history, query_articles, query_stories, source_figures
 from newsmon.config import SourcesConfig, load_sources
 from newsmon.errors import ConfigError, NewsmonError, StoreError
 from newsmon.logs import configure_console_logging
-from newsmon.output import Format, write_articles, write_stories
+from newsmon.output import Format, write_articles, write_history, write_stories
 from newsmon.settings import Settings
 from newsmon.timespec import parse_when
 
@@ -100,6 +100,7 @@ def query(
     offset: Annotated[int, typer.Option(min=0, help="Skip this many first")] = 0,
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format")] = Format.TABLE,
     stories: Annotated[bool, typer.Option("--stories", help="One row per story: its first article and the outlets that ran it")] = False,
+    history: Annotated[Optional[str], typer.Option("--history", metavar="URL", help="Every version of the article at URL")] = None,
 ) -> None:
     """Print stored articles, newest first (or stories, most recently active first)."""
     settings: Settings = ctx.obj
@@ -115,7 +116,12 @@ def query(
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
     with session_factory(open_database(settings.db_url, create=False))() as session:
-        if stories:
+        if history:
+            versions = article_history(session, history)
+            if not versions:
+                raise StoreError(f"no stored article at {history}")
+            write_history(versions, format)
+        elif stories:
             write_stories(query_stories(session, request), format)
         else:
             write_articles(query_articles(session, request), format)

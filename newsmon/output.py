@@ -13,7 +13,7 @@ from typing import Any, TextIO
 from rich.console import Console
 from rich.table import Table
 
-from db.query import ArticleRow, StoryRow
+from db.query import ArticleRow, StoryRow, VersionRow
 
 
 class Format(StrEnum):
@@ -133,3 +133,31 @@ def write_stories(stories: Sequence[StoryRow], fmt: Format, out: TextIO = sys.st
         width = shutil.get_terminal_size((200, 24)).columns
         Console(file=out, soft_wrap=False, width=width).print(table)
         print(f"{len(stories)} stor{'ies' if len(stories) != 1 else 'y'}", file=out)
+
+
+def write_history(versions: Sequence[VersionRow], fmt: Format, out: TextIO = sys.stdout) -> None:
+    records = [
+        {"title": v.title, "body": v.body, "modified_at": v.modified_at.isoformat() if v.modified_at else None,
+         "fetched_at": v.fetched_at.isoformat(), "current": v.current}
+        for v in versions
+    ]
+    if fmt is Format.JSON:
+        json.dump(records, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    elif fmt is Format.JSONL:
+        for record in records:
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    elif fmt is Format.CSV:
+        writer = csv.DictWriter(out, fieldnames=list(records[0]) if records else ["title"])
+        writer.writeheader()
+        writer.writerows(records)
+    else:
+        table = Table(header_style="bold")
+        for column in ("fetched (UTC)", "modified (UTC)", "", "title", "words"):
+            table.add_column(column, no_wrap=column != "title")
+        for v in versions:
+            table.add_row(v.fetched_at.strftime("%Y-%m-%d %H:%M"),
+                          v.modified_at.strftime("%Y-%m-%d %H:%M") if v.modified_at else "—",
+                          "current" if v.current else "", v.title, str(len(v.body.split())))
+        width = shutil.get_terminal_size((200, 24)).columns
+        Console(file=out, soft_wrap=False, width=width).print(table)

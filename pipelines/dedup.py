@@ -20,6 +20,9 @@ class DedupPipeline:
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
         assert item.url is not None, "the normalize pipeline sets the canonical URL"
+        if item.stored_id is not None:  # a re-fetch of a stored article: the store pipeline updates it
+            self.seen.add(item.url)
+            return item
         if item.url in self.seen:
             raise Skip("duplicate_url", f"{item.fetched_url} is {item.url}, already stored in this crawl")
         with self.sessions() as session:

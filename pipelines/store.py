@@ -4,6 +4,7 @@ each new article is linked to its story in the same transaction."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from scrapy.crawler import Crawler
@@ -12,12 +13,21 @@ from sqlalchemy.orm import Session
 
 from crawler.database import crawl_sessions
 from crawler.items import ArticleItem
-from db.store import insert_articles
+from db.store import insert_articles, update_article
 from db.stories import StoryPolicy, link_story
 from pipelines.fingerprint import Fingerprint, fingerprint
 from pipelines.textkey import search_key
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Pending:
+    """An article waiting for its batch: its row, its fingerprint, and the stored article it re-fetched."""
+
+    row: dict[str, Any]
+    fingerprint: Fingerprint
+    stored_id: int | None = None
 
 
 class StorePipeline:
@@ -27,7 +37,7 @@ class StorePipeline:
         self.batch_size = batch_size
         self.policy = policy or StoryPolicy()
         self.shingle_size = crawler.settings.getint("NEWSMON_SHINGLE_SIZE", 3)
-        self.pending: list[tuple[dict[str, Any], Fingerprint]] = []
+        self.pending: list[Pending] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -38,7 +48,7 @@ class StorePipeline:
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
         fp = fingerprint(item.title or "", item.body or "", self.shingle_size)
-        self.pending.append((self._row(item, fp), fp))
+        self.pending.append(Pending(self._row(item, fp), fp, item.stored_id))
         if len(self.pending) >= self.batch_size:
             self.flush()
         return item
@@ -62,23 +72,27 @@ class StorePipeline:
         stats.inc_value("newsmon/stored", len(inserted))
         if failed:
             stats.inc_value("newsmon/errors/store", failed)
-        if duplicates := len(batch) - len(inserted) - failed:
+        updates = sum(entry.stored_id is not None for entry in batch)
+        if duplicates := len(batch) - updates - len(inserted) - failed:
             stats.inc_value("newsmon/skipped/duplicate_url", duplicates)
 
-    def _store(self, session: Session, batch: list[tuple[dict[str, Any], Fingerprint]]) -> dict[str, int]:
-        """Insert the batch, then link each new article to its story, in order, so a copy later in the same
-        batch finds the earlier one."""
-        inserted = insert_articles(session, [row for row, _ in batch])
-        for row, fp in batch:
-            if (article_id := inserted.get(row["url"])) is not None:
-                link = link_story(session, article_id, fp, self.policy)
+    def _store(self, session: Session, batch: list[Pending]) -> dict[str, int]:
+        """Insert the new articles and update re-fetched ones, then link each new article to its story, in
+        order, so a copy later in the same batch finds the earlier one. Returns {url: id} of those inserted."""
+        inserted = insert_articles(session, [entry.row for entry in batch if entry.stored_id is None])
+        for entry in batch:
+            if entry.stored_id is not None:
+                changed = update_article(session, entry.stored_id, entry.row)
+                self.crawler.stats.inc_value("newsmon/updated" if changed else "newsmon/unchanged")
+            elif (article_id := inserted.get(entry.row["url"])) is not None:
+                link = link_story(session, article_id, entry.fingerprint, self.policy)
                 if link.duplicate_of is not None:
                     self.crawler.stats.inc_value("newsmon/exact_copies")
                 elif link.story_id != article_id:
                     self.crawler.stats.inc_value("newsmon/joined_stories")
         return inserted
 
-    def _one_by_one(self, batch: list[tuple[dict[str, Any], Fingerprint]]) -> tuple[dict[str, int], int]:
+    def _one_by_one(self, batch: list[Pending]) -> tuple[dict[str, int], int]:
         """Store what can be stored, so one bad row does not cost its whole batch; returns (stored, failed)."""
         inserted: dict[str, int] = {}
         failed = 0
@@ -88,7 +102,7 @@ class StorePipeline:
                     inserted |= self._store(session, [entry])
             except SQLAlchemyError as exc:
                 # Not fatal for the crawl: the page is not marked stored, so the next crawl fetches it again.
-                logger.error("Could not store %s: %s", entry[0]["url"], _reason(exc))
+                logger.error("Could not store %s: %s", entry.row["url"], _reason(exc))
                 failed += 1
         return inserted, failed
 
@@ -119,6 +133,9 @@ class StorePipeline:
             "fetched_at": item.fetched_at,
             "body_hash": fp.body_hash,
             "minhash": fp.signature,
+            "listed_at": item.listed_at,
+            "etag": item.etag,
+            "last_modified": item.last_modified,
         }
 
 

@@ -22,7 +22,8 @@ from crawler.failures import error_kind
 from crawler.extraction import Selectors, extract_article
 from crawler.items import ArticleItem
 from crawler.urls import clean_url, in_domains
-from db.store import known_urls
+from crawler.freshness import Fetch, listing_date, why_fetch
+from db.store import StoredArticle, note_listing_date, stored_articles
 from newsmon.config import Section, Source, load_sources
 from newsmon.errors import FetchError
 from newsmon.settings import Settings
@@ -47,7 +48,9 @@ class NewsSpider(Spider):
     def __init__(self, source: Source | str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._source_arg = source
-        self._seen: set[str] = set()
+        self._requested: set[str] = set()      # article URLs asked for in this run
+        self._left_alone: set[str] = set()     # stored articles a listing linked and that were not fetched
+        self._listed: dict[str, datetime] = {}  # the latest date any listing of this run gives a URL
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -124,7 +127,8 @@ class NewsSpider(Spider):
     # --- articles -----------------------------------------------------------------------------
 
     def _follow(self, leads: Iterable[Lead]) -> Iterator[Request]:
-        """Requests for the leads not fetched in this run nor stored before, newest first."""
+        """Requests for the leads that are new, or changed since stored, and not yet asked for in this run,
+        newest first. A stored article left alone is looked at again if another listing dates it later."""
         fresh: dict[str, Lead] = {}
         for lead in leads:
             try:
@@ -136,21 +140,52 @@ class NewsSpider(Spider):
                 self.logger.info("Ignoring a link that is not a usable URL: %.200r", lead.url)
             elif not in_domains(url, self.allowed_domains):
                 self._count("skipped/offsite")
-            elif url in self._seen or url in fresh:
-                continue
             else:
-                fresh[url] = lead
+                self._note_listing_date(url, lead)
+                if url not in self._requested:
+                    fresh.setdefault(url, lead)
         with self.sessions() as session:
-            stored = known_urls(session, fresh)
-        self._seen.update(fresh)
-        self._count("skipped/already_stored", len(stored))
-        pending = {id(lead): url for url, lead in fresh.items() if url not in stored}
+            stored = stored_articles(session, fresh)
+        now = datetime.now(timezone.utc)
+        pending: dict[int, tuple[str, Fetch]] = {}
+        for url, lead in fresh.items():
+            if (why := why_fetch(lead, stored.get(url), self.source.recheck, now)) is not None:
+                pending[id(lead)] = (url, why)
+                self._requested.add(url)
+            elif url not in self._left_alone:
+                self._left_alone.add(url)
+                self._count("skipped/already_stored")
         for lead in newest_first(lead for lead in fresh.values() if id(lead) in pending):
-            yield Request(pending[id(lead)], self.parse_article, errback=self.on_error, cb_kwargs={"lead": lead})
+            url, why = pending[id(lead)]
+            yield self._article_request(url, lead, why, stored.get(url))
 
-    def parse_article(self, response: Response, lead: Lead) -> Iterator[ArticleItem]:
+    def _note_listing_date(self, url: str, lead: Lead) -> None:
+        """Remember the latest date any listing gives ``url``: a feed and a section page may both link it, and
+        the one read first need not be the one with the date (see crawler.freshness)."""
+        if (listed := listing_date(lead)) is not None and (url not in self._listed or listed > self._listed[url]):
+            self._listed[url] = listed
+
+    def _article_request(self, url: str, lead: Lead, why: Fetch, stored: StoredArticle | None) -> Request:
+        if stored is None:
+            return Request(url, self.parse_article, errback=self.on_error, cb_kwargs={"lead": lead, "stored": None})
+        self._count(f"refetch/{why.value}")
+        # Conditional: an unchanged page answers 304 with no body, which costs neither side any parsing.
+        headers = {"If-None-Match": stored.etag} if stored.etag else {}
+        if stored.last_modified:
+            headers["If-Modified-Since"] = stored.last_modified
+        return Request(url, self.parse_article, errback=self.on_error, headers=headers, dont_filter=True,
+                       meta={"handle_httpstatus_list": [304]}, cb_kwargs={"lead": lead, "stored": stored})
+
+    def parse_article(self, response: Response, lead: Lead, stored: StoredArticle | None) -> Iterator[ArticleItem]:
         """The article on ``response``; ``fetched_url`` is the URL asked for, before any redirect,
         so that the link in the listing is recognised as stored next time."""
+        asked = response.meta.get("redirect_urls", [response.url])[0]
+        if response.status == 304:
+            self._count("not_modified")
+            if stored is not None and (listed := self._listed.get(asked)) is not None:
+                with self.sessions.begin() as session:
+                    note_listing_date(session, stored.id, listed)
+            return
         if not isinstance(response, TextResponse):
             self._count("skipped/not_html")
             return
@@ -168,7 +203,7 @@ class NewsSpider(Spider):
         hints = {"html": page.language, lead.via: lead.language, "source": self.source.language}
         yield ArticleItem(
             source=self.source.name,
-            fetched_url=response.meta.get("redirect_urls", [response.url])[0],
+            fetched_url=asked,
             final_url=response.url,
             fetched_at=fetched_at,
             title=page.title or lead.title,
@@ -186,6 +221,10 @@ class NewsSpider(Spider):
             tags=list(page.tags),
             image=page.image,
             provenance=dict(page.provenance),
+            stored_id=stored.id if stored else None,
+            listed_at=self._listed.get(asked),
+            etag=_header(response, b"ETag"),
+            last_modified=_header(response, b"Last-Modified"),
         )
 
     # --- failures -----------------------------------------------------------------------------
@@ -206,6 +245,11 @@ class NewsSpider(Spider):
     def _count(self, key: str, n: int = 1) -> None:
         if n:
             self.crawler.stats.inc_value(f"newsmon/{key}", n)
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1")[:300] if value else None
 
 
 def _header_charset(response: Response) -> str | None:

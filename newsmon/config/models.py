@@ -106,6 +106,7 @@ class Source(BaseModel):
     sitemaps: tuple[Url, ...] = ()
     sections: tuple[Section, ...] = ()
     selectors: SelectorConfig = SelectorConfig()
+    recheck: Interval | None = None   # fetch stored articles younger than this again, to catch later edits
     enabled: bool = True
 
     @model_validator(mode="after")
