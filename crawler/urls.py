@@ -56,7 +56,20 @@ def canonical_url(final_url: str, declared: str | None) -> str:
         )
         if believable:
             return candidate
-    return fetched
+    return _without_amp(fetched)
+
+
+# AMP copies of a page: /amp/ or .amp at the end of the path, or an amp / outputType=amp parameter
+_AMP_PATH = re.compile(r"(?:/amp/?|\.amp)$", re.IGNORECASE)
+_AMP_PARAM = re.compile(r"^(?:amp(?:=1|=true)?|outputType=amp)$", re.IGNORECASE)
+
+
+def _without_amp(url: str) -> str:
+    """The page an AMP variant is a copy of (used when the AMP page does not name its canonical itself)."""
+    parts = urlsplit(url)
+    path = _AMP_PATH.sub("", parts.path) or "/"
+    query = "&".join(p for p in parts.query.split("&") if p and not _AMP_PARAM.match(p))
+    return urlunsplit((parts.scheme, parts.netloc, path, query, ""))
 
 
 def host_of(url: str) -> str:

@@ -54,3 +54,16 @@ def test_home_page_canonical_is_not_believed_for_an_article():
 def test_unparseable_url_raises_value_error(bad):
     with pytest.raises(ValueError):
         clean_url(bad)
+
+
+@pytest.mark.parametrize(
+    "amp",
+    ["https://example.com/news/story-1/amp", "https://example.com/news/story-1/amp/", "https://example.com/news/story-1.amp",
+     "https://example.com/news/story-1?amp=1", "https://example.com/news/story-1?outputType=amp&utm_source=x"],
+)
+def test_amp_variants_without_a_canonical_map_to_the_page(amp):
+    assert canonical_url(amp, None) == "https://example.com/news/story-1"
+
+
+def test_a_declared_canonical_wins_over_amp_guessing():
+    assert canonical_url("https://example.com/amp/story/1", "https://example.com/story/1") == "https://example.com/story/1"
