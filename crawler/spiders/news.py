@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from twisted.python.failure import Failure
 
 from crawler.database import crawl_sessions
-from crawler.dating import choose_date
+from crawler.dating import choose_date, possible
 from crawler.discovery import Lead, newest_first
 from crawler.discovery.feeds import is_malformed, parse_feed
 from crawler.discovery.sections import section_leads
@@ -196,6 +196,10 @@ class NewsSpider(Spider):
             self._count("skipped/not_article")
             self.logger.info("Not an article (no body): %s", response.url)
             return
+        for what, value in (("published", page.published_at), ("modified", page.modified_at)):
+            if value is not None and not possible(value, fetched_at):
+                self._count(f"rejected_dates/{what}")
+                self.logger.warning("Ignoring impossible %s date %s on %s", what, value.isoformat(), response.url)
         published, published_from = choose_date(
             page.published_at, page.provenance.get("published_at"), lead.published, lead.via, fetched_at)
         modified, modified_from = choose_date(
