@@ -57,5 +57,5 @@ NEWSMON_SITEMAP_MAX_AGE_DAYS = 30
 # its most similar stored article when their estimated shingle similarity reaches the threshold; bodies shorter
 # than NEWSMON_STORY_MIN_WORDS join only exact copies. Defaults measured with bench/dedup.py.
 NEWSMON_SHINGLE_SIZE = 3
-NEWSMON_STORY_THRESHOLD = 0.5
+NEWSMON_STORY_THRESHOLD = 0.3
 NEWSMON_STORY_MIN_WORDS = 40  # sitemap entries dated older than this are not fetched; 0: no limit

@@ -42,7 +42,7 @@ class StorePipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
         settings = crawler.settings
-        policy = StoryPolicy(threshold=settings.getfloat("NEWSMON_STORY_THRESHOLD", 0.5),
+        policy = StoryPolicy(threshold=settings.getfloat("NEWSMON_STORY_THRESHOLD", 0.3),
                              min_words=settings.getint("NEWSMON_STORY_MIN_WORDS", 40))
         return cls(crawler, settings.getint("NEWSMON_STORE_BATCH"), policy)
 
