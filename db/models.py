@@ -44,6 +44,7 @@ class Article(Base):
         Index("ix_articles_fetched_url", "fetched_url"),
         Index("ix_articles_body_hash", "body_hash"),
         Index("ix_articles_story", "story_id"),
+        Index("ix_articles_duplicate_of", "duplicate_of"),  # deleting an article checks who copies it
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -104,6 +105,7 @@ class ArticleBand(Base):
     """One LSH band of an article's MinHash signature: articles sharing a band are near-duplicate candidates."""
 
     __tablename__ = "article_bands"
+    __table_args__ = (Index("ix_article_bands_article", "article_id"),)  # deleting an article finds its bands
 
     band: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
