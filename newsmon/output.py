@@ -55,37 +55,46 @@ def article_record(row: ArticleRow) -> dict[str, Any]:
 
 
 def write_articles(rows: Sequence[ArticleRow], fmt: Format, out: TextIO = sys.stdout) -> None:
+    table = _table(("source", "published (UTC)", "lang", "title"), [
+        (r.source, r.published_at.strftime("%Y-%m-%d %H:%M") if r.published_at else "—", r.language or "?", r.title)
+        for r in rows
+    ])
+    _write([article_record(r) for r in rows], fmt, out, FIELDS, table, _count(len(rows), "article", "articles"))
+
+
+def _write(records: list[dict[str, Any]], fmt: Format, out: TextIO, fields: Sequence[str], table: Table,
+           footer: str | None = None) -> None:
+    """The one writer behind every command's output: JSON, JSON Lines, CSV (lists joined with "; ") or a table."""
     if fmt is Format.JSON:
-        json.dump([article_record(r) for r in rows], out, ensure_ascii=False, indent=2)
+        json.dump(records, out, ensure_ascii=False, indent=2)
         out.write("\n")
     elif fmt is Format.JSONL:
-        for row in rows:
-            out.write(json.dumps(article_record(row), ensure_ascii=False) + "\n")
+        for record in records:
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
     elif fmt is Format.CSV:
-        writer = csv.DictWriter(out, fieldnames=FIELDS, extrasaction="ignore")
+        writer = csv.DictWriter(out, fieldnames=list(fields), extrasaction="ignore")
         writer.writeheader()
-        for row in rows:
-            record = article_record(row)
-            record["authors"] = "; ".join(row.authors)
-            record["tags"] = "; ".join(row.tags)
-            writer.writerow(record)
+        for record in records:
+            writer.writerow({k: "; ".join(map(str, v)) if isinstance(v, list) else v for k, v in record.items()})
     else:
-        _table(rows, out)
+        # Piped output (files, grep, less) is not cut at 80 columns: one row per line there.
+        width = shutil.get_terminal_size((200, 24)).columns
+        Console(file=out, soft_wrap=False, width=width).print(table)
+        if footer:
+            print(footer, file=out)
 
 
-def _table(rows: Sequence[ArticleRow], out: TextIO) -> None:
-    table = Table(show_lines=False, header_style="bold")
-    table.add_column("source", no_wrap=True)
-    table.add_column("published (UTC)", no_wrap=True)
-    table.add_column("lang", no_wrap=True)
-    table.add_column("title")
+def _table(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> Table:
+    table = Table(header_style="bold")
+    for column in columns:
+        table.add_column(column, no_wrap=column != "title")
     for row in rows:
-        published = row.published_at.strftime("%Y-%m-%d %H:%M") if row.published_at else "—"
-        table.add_row(row.source, published, row.language or "?", row.title)
-    # Piped output (files, grep, less) is not cut at 80 columns: one row per line there.
-    width = shutil.get_terminal_size((200, 24)).columns
-    Console(file=out, soft_wrap=False, width=width).print(table)
-    print(f"{len(rows)} article{'s' if len(rows) != 1 else ''}", file=out)
+        table.add_row(*row)
+    return table
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
 STORY_FIELDS = ("story_id", "articles", "outlets", "sources", "first_published_at", "last_seen", "title", "url", "source")
@@ -109,30 +118,15 @@ def story_record(story: StoryRow) -> dict[str, Any]:
 
 
 def write_stories(stories: Sequence[StoryRow], fmt: Format, out: TextIO = sys.stdout) -> None:
-    if fmt is Format.JSON:
-        json.dump([story_record(s) for s in stories], out, ensure_ascii=False, indent=2)
-        out.write("\n")
-    elif fmt is Format.JSONL:
-        for story in stories:
-            out.write(json.dumps(story_record(story), ensure_ascii=False) + "\n")
-    elif fmt is Format.CSV:
-        writer = csv.DictWriter(out, fieldnames=STORY_FIELDS, extrasaction="ignore")
-        writer.writeheader()
-        for story in stories:
-            record = story_record(story)
-            record["sources"] = "; ".join(story.sources)
-            writer.writerow(record)
-    else:
-        table = Table(header_style="bold")
-        for column in ("first published (UTC)", "outlets", "sources", "title"):
-            table.add_column(column, no_wrap=column != "title")
-        for story in stories:
-            first = story.first
-            when = (first.published_at or first.fetched_at).strftime("%Y-%m-%d %H:%M")
-            table.add_row(when, str(len(story.sources)), ", ".join(story.sources), first.title)
-        width = shutil.get_terminal_size((200, 24)).columns
-        Console(file=out, soft_wrap=False, width=width).print(table)
-        print(f"{len(stories)} stor{'ies' if len(stories) != 1 else 'y'}", file=out)
+    table = _table(("first published (UTC)", "outlets", "sources", "title"), [
+        ((s.first.published_at or s.first.fetched_at).strftime("%Y-%m-%d %H:%M"), str(len(s.sources)),
+         ", ".join(s.sources), s.first.title)
+        for s in stories
+    ])
+    _write([story_record(s) for s in stories], fmt, out, STORY_FIELDS, table, _count(len(stories), "story", "stories"))
+
+
+HISTORY_FIELDS = ("fetched_at", "modified_at", "current", "title", "body")
 
 
 def write_history(versions: Sequence[VersionRow], fmt: Format, out: TextIO = sys.stdout) -> None:
@@ -141,23 +135,9 @@ def write_history(versions: Sequence[VersionRow], fmt: Format, out: TextIO = sys
          "fetched_at": v.fetched_at.isoformat(), "current": v.current}
         for v in versions
     ]
-    if fmt is Format.JSON:
-        json.dump(records, out, ensure_ascii=False, indent=2)
-        out.write("\n")
-    elif fmt is Format.JSONL:
-        for record in records:
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
-    elif fmt is Format.CSV:
-        writer = csv.DictWriter(out, fieldnames=list(records[0]) if records else ["title"])
-        writer.writeheader()
-        writer.writerows(records)
-    else:
-        table = Table(header_style="bold")
-        for column in ("fetched (UTC)", "modified (UTC)", "", "title", "words"):
-            table.add_column(column, no_wrap=column != "title")
-        for v in versions:
-            table.add_row(v.fetched_at.strftime("%Y-%m-%d %H:%M"),
-                          v.modified_at.strftime("%Y-%m-%d %H:%M") if v.modified_at else "—",
-                          "current" if v.current else "", v.title, str(len(v.body.split())))
-        width = shutil.get_terminal_size((200, 24)).columns
-        Console(file=out, soft_wrap=False, width=width).print(table)
+    table = _table(("fetched (UTC)", "modified (UTC)", "", "title", "words"), [
+        (v.fetched_at.strftime("%Y-%m-%d %H:%M"), v.modified_at.strftime("%Y-%m-%d %H:%M") if v.modified_at else "—",
+         "current" if v.current else "", v.title, str(len(v.body.split())))
+        for v in versions
+    ])
+    _write(records, fmt, out, HISTORY_FIELDS, table)

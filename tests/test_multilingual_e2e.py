@@ -13,20 +13,17 @@ What the outlets hold (see newsmon/sample_site/content.py):
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from db.models import Article
 from newsmon.sample_site import EXPECTED, MULTILINGUAL_SOURCES, SNIPPETS, SampleSite, sources_yaml
 from pipelines.textkey import search_key
-from tests.conftest import POSTGRES_URL
+from tests.conftest import POSTGRES_URL, postgres_schema
 from tests.test_crawl_e2e import FAST, newsmon, stored
 
 CASES = [(name, want) for name in MULTILINGUAL_SOURCES for want in EXPECTED[name]]
@@ -37,9 +34,6 @@ per_article = pytest.mark.parametrize(("name", "want"), CASES, ids=IDS)
 MOJIBAKE = re.compile("ط§ظ|Ø§Ù|\ufffd")
 CREDIT_LINE = re.compile(r"(?:^|\n)\s*المصدر\s*:[^\n]*\s*$")
 
-credited_source_column = pytest.mark.xfail(
-    not hasattr(Article, "credited_source"), strict=False,
-    reason="articles.credited_source does not exist yet (the lead is adding it)")
 
 
 @contextmanager
@@ -51,17 +45,8 @@ def _database(kind: str, tmp: Path) -> Iterator[str]:
         return
     if not POSTGRES_URL:
         pytest.skip("NEWSMON_TEST_POSTGRES_URL is not set")
-    schema = f"newsmon_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1))
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        separator = "&" if "?" in POSTGRES_URL else "?"
-        yield f"{POSTGRES_URL}{separator}options={quote(f'-csearch_path={schema}')}"
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema(POSTGRES_URL) as url:
+        yield url
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
@@ -165,7 +150,6 @@ def test_body_does_not_end_with_the_credit_line(articles, name, want):
     assert not CREDIT_LINE.search(body), body[-80:]
 
 
-@credited_source_column
 @per_article
 def test_credited_source(articles, name, want):
     article = article_at(articles, want["path"])
