@@ -44,4 +44,6 @@ class Progress:
         if self.loop and self.loop.running:
             self.loop.stop()
         counts = RunCounts.from_stats(self.crawler.stats)
-        logger.info("%s (%s, %s)", progress_line(spider.source.name, counts), counts.status(reason).value, reason)
+        status = counts.status(reason).value
+        ending = status if status == reason else f"{status}: {reason}"
+        logger.info("%s (%s)", progress_line(spider.source.name, counts), ending)
