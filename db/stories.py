@@ -30,6 +30,7 @@ class StoryLink:
     story_id: int
     duplicate_of: int | None     # the first article with the same normalized body
     similarity: float | None     # with the article whose story it joined; None for a new story
+    merged: tuple[int, ...] = ()  # stories this article bridged, now folded into ``story_id``
 
 
 def link_story(session: Session, article_id: int, fp: Fingerprint, policy: StoryPolicy) -> StoryLink:
@@ -39,6 +40,8 @@ def link_story(session: Session, article_id: int, fp: Fingerprint, policy: Story
     session.execute(
         update(Article).where(Article.id == article_id).values(story_id=link.story_id, duplicate_of=link.duplicate_of)
     )
+    if link.merged:
+        session.execute(update(Article).where(Article.story_id.in_(link.merged)).values(story_id=link.story_id))
     if fp.words >= policy.min_words and link.duplicate_of is None:
         # an exact copy adds nothing to the index that its original has not
         session.add_all(ArticleBand(band=band, article_id=article_id) for band in set(fp.bands))
@@ -74,9 +77,13 @@ def _near_duplicate(session: Session, article_id: int, fp: Fingerprint, policy: 
         select(Article.id, Article.story_id, Article.minhash).join(candidates, candidates.c.article_id == Article.id)
     ).all()
     scored = [(similarity(fp.signature, row.minhash), -row.id, row) for row in rows if row.minhash]
-    if not scored:
+    above = [entry for entry in scored if entry[0] >= policy.threshold]
+    if not above:
         return None
-    best_similarity, _, best = max(scored)  # ties go to the earliest article
-    if best_similarity < policy.threshold:
-        return None
-    return StoryLink(story_id=best.story_id or best.id, duplicate_of=None, similarity=best_similarity)
+    best_similarity, _, best = max(above)  # ties go to the earliest article
+    # An article close to two stories shows they are one (a copy that carries paragraphs of both reports, or
+    # the follow-up that links two partial copies): they merge into the oldest, whose id stays the story's.
+    stories = {row.story_id or row.id for _, _, row in above}
+    story_id = min(stories)
+    merged = tuple(sorted(stories - {story_id}))
+    return StoryLink(story_id=story_id, duplicate_of=None, similarity=best_similarity, merged=merged)

@@ -90,6 +90,8 @@ class StorePipeline:
                     self.crawler.stats.inc_value("newsmon/exact_copies")
                 elif link.story_id != article_id:
                     self.crawler.stats.inc_value("newsmon/joined_stories")
+                if link.merged:
+                    self.crawler.stats.inc_value("newsmon/merged_stories", len(link.merged))
         return inserted
 
     def _one_by_one(self, batch: list[Pending]) -> tuple[dict[str, int], int]:
