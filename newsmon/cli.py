@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -15,6 +16,7 @@ from db.engine import make_engine, open_database, session_factory, upgrade
 from db.models import RunStatus
 from db.query import ArticleQuery, article_history, query_articles, query_stories, source_figures
 from newsmon.config import SourcesConfig, load_sources
+from newsmon.config.fields import parse_interval
 from newsmon.errors import ConfigError, NewsmonError, StoreError
 from newsmon.logs import configure_console_logging
 from newsmon.output import Format, write_articles, write_history, write_stories
@@ -68,6 +70,37 @@ def crawl(
     if failed:
         err.print(f"[red]Failed:[/] {', '.join(failed)} (see the warnings above)")
         raise typer.Exit(1)
+
+
+class LogFormat(str, Enum):
+    TEXT = "text"
+    JSON = "json"
+
+
+@app.command()
+def run(
+    ctx: typer.Context,
+    once: Annotated[bool, typer.Option("--once", help="Crawl every due source once, then exit")] = False,
+    max_concurrent: Annotated[int, typer.Option(min=1, help="Crawls running at the same time")] = 4,
+    shutdown_grace: Annotated[float, typer.Option(min=0, help="Seconds a stop waits for running crawls to commit")] = 60.0,
+    backoff_max: Annotated[str, typer.Option(help="Longest wait between tries of a failing source, e.g. 6h, 30m")] = "6h",
+    log_format: Annotated[LogFormat, typer.Option(help="text, or json: one JSON object per line")] = LogFormat.TEXT,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Scrapy's own log lines")] = False,
+    set_: Annotated[Optional[list[str]], typer.Option("--set", "-s", help="Scrapy setting NAME=VALUE (repeatable)")] = None,
+) -> None:
+    """Crawl every enabled source on its schedule until stopped (SIGTERM/SIGINT); edits to the sources file
+    (or SIGHUP) are picked up while running."""
+    import scheduler
+
+    settings: Settings = ctx.obj
+    configure_console_logging(verbose, json_lines=log_format is LogFormat.JSON)
+    try:
+        longest_backoff = parse_interval(backoff_max)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--backoff-max") from None
+    options = scheduler.RunOptions(max_concurrent=max_concurrent, shutdown_grace=shutdown_grace, once=once,
+                                   backoff_max=longest_backoff, overrides=dict(_setting(item) for item in set_ or ()))
+    raise typer.Exit(scheduler.run(settings, options))
 
 
 def _setting(item: str) -> tuple[str, str]:
@@ -143,10 +176,9 @@ def sources_list(ctx: typer.Context) -> None:
         table.add_column(column, justify="right" if column == "articles" else "left")
     for s in config.sources:
         seen = figures.get(s.name)
-        schedule = f"cron {s.cron}" if s.cron else f"every {s.every}" if s.every else "—"
         discovery = f"{len(s.feeds)} feeds, {len(s.sitemaps)} sitemaps, {len(s.sections)} sections"
         last = seen.last_crawl.strftime("%Y-%m-%d %H:%M") if seen and seen.last_crawl else "never"
-        table.add_row(s.name, s.title, "yes" if s.enabled else "no", schedule, discovery, last,
+        table.add_row(s.name, s.title, "yes" if s.enabled else "no", s.schedule, discovery, last,
                       (seen.last_status or "—") if seen else "—", str(seen.articles if seen else 0))
     out.print(table)
 

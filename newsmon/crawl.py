@@ -64,10 +64,11 @@ def crawl(settings: Settings, sources: Sequence[Source], overrides: Mapping[str,
         process.crawl(crawler, source=source)
         crawlers.append((source, crawler))
     process.start()
-    return [_result(source, crawler) for source, crawler in crawlers]
+    return [source_result(source, crawler) for source, crawler in crawlers]
 
 
-def _result(source: Source, crawler: Crawler) -> SourceResult:
+def source_result(source: Source, crawler: Crawler) -> SourceResult:
+    """How a finished crawl of ``source`` went, from its crawler's stats."""
     stats = crawler.stats
     assert stats is not None
     counts = RunCounts.from_stats(stats)

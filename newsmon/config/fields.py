@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 import zoneinfo
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
 from typing import Annotated, Any
@@ -13,7 +14,7 @@ from urllib.parse import urlsplit
 from cssselect import SelectorError
 from lxml import etree
 from parsel.csstranslator import css2xpath
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, PlainValidator
 
 
 def _check_name(v: str) -> str:
@@ -39,7 +40,8 @@ def _check_url(v: str) -> str:
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 
-def _parse_interval(v: Any) -> timedelta:
+def parse_interval(v: Any) -> timedelta:
+    """ "30m", "2h", "5s", "1d" as a timedelta; ValueError saying what is expected otherwise."""
     if isinstance(v, timedelta):
         interval = v
     elif isinstance(v, str) and (m := re.fullmatch(r"\s*([0-9]+)\s*([smhd])\s*", v)):
@@ -52,6 +54,45 @@ def _parse_interval(v: Any) -> timedelta:
     if interval <= timedelta(0):
         raise ValueError(f"the interval must be longer than zero, got {v!r}")
     return interval
+
+
+@dataclass(frozen=True)
+class AutoPace:
+    """``every: auto``: the scheduler polls more often while a source publishes, less while it brings nothing."""
+
+    shortest: timedelta = timedelta(minutes=10)
+    longest: timedelta = timedelta(hours=6)
+
+    def __str__(self) -> str:
+        return f"auto {interval_text(self.shortest)}..{interval_text(self.longest)}"
+
+
+def interval_text(interval: timedelta) -> str:
+    """An interval as the config writes it: 90 minutes is "90m", two hours "2h"."""
+    seconds = int(interval.total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def _parse_every(v: Any) -> timedelta | AutoPace:
+    if isinstance(v, AutoPace):
+        return v
+    if isinstance(v, str) and (m := re.fullmatch(r"\s*auto(?:\s+(\S+?)\s*\.\.\s*(\S+))?\s*", v)):
+        if m[1] is None:
+            return AutoPace()
+        shortest, longest = parse_interval(m[1]), parse_interval(m[2])
+        if shortest > longest:
+            raise ValueError(f"{v!r}: the shortest interval comes first, as in 'auto 10m..6h'")
+        return AutoPace(shortest, longest)
+    try:
+        return parse_interval(v)
+    except ValueError as exc:
+        if not str(exc).startswith("expected"):
+            raise
+        raise ValueError(f"expected an interval like '30m' (a whole number, then s, m, h or d), "
+                         f"or 'auto' / 'auto 10m..6h' to follow the source's pace; got {v!r}") from None
 
 
 @cache
@@ -127,7 +168,8 @@ def _check_selector(v: str) -> str:
 Name = Annotated[str, AfterValidator(_check_name)]
 Text = Annotated[str, Field(min_length=1)]
 Url = Annotated[str, AfterValidator(_check_url)]
-Interval = Annotated[timedelta, BeforeValidator(_parse_interval)]
+Interval = Annotated[timedelta, BeforeValidator(parse_interval)]
+Every = Annotated[timedelta | AutoPace, PlainValidator(_parse_every), PlainSerializer(str)]
 TimeZone = Annotated[str, AfterValidator(_check_timezone)]
 Language = Annotated[str, AfterValidator(_check_language)]
 Cron = Annotated[str, AfterValidator(_check_cron)]

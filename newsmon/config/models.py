@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, model_validator
 from pydantic_core import PydanticCustomError
 
-from newsmon.config.fields import Cron, Interval, Language, Name, Regex, Selector, Text, TimeZone, Url
+from newsmon.config.fields import AutoPace, Cron, Every, Interval, interval_text, Language, Name, Regex, Selector, Text, TimeZone, Url
 from newsmon.errors import ConfigError
 
 Loc = tuple[str | int, ...]
@@ -100,7 +100,7 @@ class Source(BaseModel):
     url: Url
     language: Language | None = None
     timezone: TimeZone = "UTC"
-    every: Interval | None = None
+    every: Every | None = None       # an interval, or AutoPace for `every: auto`
     cron: Cron | None = None
     feeds: tuple[Url, ...] = ()
     sitemaps: tuple[Url, ...] = ()
@@ -120,6 +120,14 @@ class Source(BaseModel):
         """The home page's host without "www." (so its subdomains are allowed too); an IP address as is."""
         host = urlsplit(self.url).hostname or ""
         return [host[4:] if host.startswith("www.") and "." in host[4:] else host]
+
+    @property
+    def schedule(self) -> str:
+        """How often the source is crawled, as the config says it: "every 15m", "every auto 10m..6h",
+        "cron */20 * * * * Asia/Beirut" (cron is read in the source's time zone)."""
+        if self.cron:
+            return f"cron {self.cron} {self.timezone}"
+        return f"every {self.every if isinstance(self.every, AutoPace) else interval_text(self.every)}"
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
