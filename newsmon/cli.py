@@ -21,6 +21,7 @@ from newsmon.errors import ConfigError, NewsmonError, StoreError
 from newsmon.logs import configure_console_logging
 from newsmon.output import Format, write_articles, write_history, write_stories
 from newsmon.settings import Settings
+from newsmon.stats import stats
 from newsmon.timespec import parse_when
 
 if TYPE_CHECKING:
@@ -158,6 +159,9 @@ def query(
             write_stories(query_stories(session, request), format)
         else:
             write_articles(query_articles(session, request), format)
+
+
+app.command()(stats)  # newsmon.stats: source health
 
 
 @sources_app.command("list")

@@ -70,6 +70,13 @@ class StorePipeline:
             inserted, failed = self._one_by_one(batch)
         stats = self.crawler.stats
         stats.inc_value("newsmon/stored", len(inserted))
+        # For source health (db.health): a run's share of new articles with a date, and their mean length.
+        new: dict[str, dict[str, Any]] = {}  # by URL: a second row for one URL was not inserted
+        for entry in batch:
+            if entry.stored_id is None and entry.row["url"] in inserted:
+                new.setdefault(entry.row["url"], entry.row)
+        stats.inc_value("newsmon/stored_dated", sum(row["published_at"] is not None for row in new.values()))
+        stats.inc_value("newsmon/stored_words", sum(row["word_count"] for row in new.values()))
         if failed:
             stats.inc_value("newsmon/errors/store", failed)
         updates = sum(entry.stored_id is not None for entry in batch)

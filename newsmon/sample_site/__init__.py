@@ -22,7 +22,8 @@ Outlets, each under its own path prefix on the one server:
 * ``offline``: points at ``http://127.0.0.1:1/`` (nothing listens there).
 
 ``EXPECTED`` lists what a correct crawl stores per source; ``TRAPS`` lists the paths it must not store.
-``expected("updated")`` is the same after ``site.set_variant("updated")``; ``SNIPPETS`` maps each article
+``expected("updated")`` is the same after ``site.set_variant("updated")``, ``expected("undated")`` after
+``site.set_variant("undated")`` (legacy's redesign drops its dates); ``SNIPPETS`` maps each article
 path to a phrase its stored body must contain. An EXPECTED entry may also have ``credited_source``: the outlet
 named in the page's last body line "المصدر: ...", which a correct crawl stores apart from the body.
 ``MULTILINGUAL_SOURCES`` names the outlets added for Arabic and multilingual text (farsi, bilingual, legacy).

@@ -928,9 +928,11 @@ def legacy_article(a: Article, ctx: Ctx) -> Response:
     garble = mojibake if a.encoding == "mojibake" else (lambda s: s)
     title, summary = garble(a.title), garble(a.summary)
     body = "\n".join(f"<p>{escape(garble(p))}</p>" for p in C.body(a, ctx.variant))
+    # the "undated" variant's redesign dropped the date line from every page
+    dated = a.page_date is not None and ctx.variant != "undated"
+    date_row = f'<tr><td class="date"><font size="2" color="#666666">{escape(a.page_date)}</font></td></tr>\n' if dated else ""
     main = f"""<table width="100%" cellpadding="4">
-<tr><td class="date"><font size="2" color="#666666">{escape(a.page_date)}</font></td></tr>
-<tr><td class="title"><h1>{escape(title)}</h1></td></tr>
+{date_row}<tr><td class="title"><h1>{escape(title)}</h1></td></tr>
 <tr><td class="text">
 {body}
 </td></tr>

@@ -55,3 +55,18 @@ def test_one_bad_row_does_not_cost_its_batch(db_url):
     assert stats.get_value("newsmon/stored") == 2
     assert stats.get_value("newsmon/errors/store") == 1
     assert stats.get_value("newsmon/skipped/duplicate_url") == 1
+
+
+def test_new_articles_count_their_dates_and_words_for_source_health(db_url):
+    pipeline = _pipeline(db_url, batch=10)
+    dated, undated, bad = _item(1), _item(2), _item(3)
+    dated.published_at, dated.body = datetime(2023, 12, 31, tzinfo=timezone.utc), "one two three"
+    undated.body = "four five"
+    bad.title, bad.published_at = None, datetime(2023, 12, 31, tzinfo=timezone.utc)  # refused: counts for nothing
+    for item in (dated, undated, bad, _item(1)):  # the last is a duplicate URL, not a new article
+        pipeline.process_item(item)
+    pipeline.close_spider()
+    stats = pipeline.crawler.stats
+    assert stats.get_value("newsmon/stored") == 2
+    assert stats.get_value("newsmon/stored_dated") == 1
+    assert stats.get_value("newsmon/stored_words") == 5
