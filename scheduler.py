@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apscheduler.job import Job
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -34,11 +34,16 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.engine import Engine
 
 from db.engine import open_database, session_factory
+from db.health import log_health
+from db.lease import SchedulerLease
 from db.models import CrawlRun, RunStatus, Source as SourceRow
 from newsmon.config import Source, SourcesConfig, load_sources
 from newsmon.config.fields import AutoPace, interval_text
 from newsmon.errors import ConfigError
 from newsmon.settings import Settings
+
+if TYPE_CHECKING:
+    from newsmon.crawl import SourceResult  # imports Scrapy, which must come after the reactor is installed
 
 logger = logging.getLogger("newsmon.scheduler")
 
@@ -89,13 +94,20 @@ def backoff_delay(interval: timedelta, failures: int, cap: timedelta) -> timedel
 
 # ------------------------------------------------------------------ the service
 
+@dataclass(frozen=True)
+class CrawlReport:
+    """What a scheduled run did, and how long its Scrapy crawl took (the rest of the run is scheduling)."""
+
+    result: SourceResult
+    crawl_seconds: float
+
+
 _service: CrawlService | None = None
 
 
-async def crawl_job(source_name: str) -> None:
+async def crawl_job(source_name: str) -> CrawlReport | None:
     """The stored job's target, by name (jobs are pickled in the database, so it must be module-level)."""
-    if _service is not None:
-        await _service.crawl_source(source_name)
+    return await _service.crawl_source(source_name) if _service is not None else None
 
 
 class CrawlService:
@@ -122,6 +134,7 @@ class CrawlService:
         self.stopping = asyncio.Event()
         self.running: set[str] = set()
         self.runs = 0
+        self.lease = SchedulerLease(self.engine).__enter__()  # released by _shutdown; refuses a second scheduler
 
     # -------------------------------------------------------------- lifecycle
 
@@ -166,6 +179,7 @@ class CrawlService:
                 await asyncio.wait_for(self.runner.stop(), timeout=self.options.shutdown_grace)
             except asyncio.TimeoutError:
                 logger.error("Crawls still running after %.0f s; leaving them uncommitted", self.options.shutdown_grace)
+        self.lease.__exit__(None, None, None)
         self.engine.dispose()
 
     # -------------------------------------------------------------- jobs from config
@@ -241,36 +255,39 @@ class CrawlService:
             now = datetime.now(timezone.utc)
             job.modify(next_run_time=job.trigger.get_next_fire_time(None, now))
 
-    async def crawl_source(self, name: str) -> None:
+    async def crawl_source(self, name: str) -> CrawlReport | None:
         """One scheduled run of one source: wait for a free slot, crawl, log, and adjust the source's timing."""
-        from newsmon.crawl import source_result
         from crawler.spiders.news import NewsSpider
+        from newsmon.crawl import source_result
 
         async with self.slots:
             source = next((s for s in self.config.enabled if s.name == name), None)
             if source is None or self.stopping.is_set():
-                return
+                return None
             self.running.add(name)
-            started = time.monotonic()
             try:
                 crawler = self.runner.create_crawler(NewsSpider)
+                started = time.perf_counter()
                 await self.runner.crawl(crawler, source=source)
-                result = source_result(source, crawler)
+                report = CrawlReport(source_result(source, crawler), time.perf_counter() - started)
             finally:
                 self.running.discard(name)
         self.runs += 1
-        seconds = time.monotonic() - started
+        result, counts = report.result, report.result.counts
+        updated = counts.detail.get("updated", 0)
         logger.info(
             "Crawled %s: %s in %.1f s, %d pages, %d new, %d updated, %d skipped, %d errors",
-            name, result.status.value, seconds, result.counts.pages, result.counts.stored,
-            result.counts.detail.get("updated", 0), result.counts.skipped, result.counts.errors,
-            extra={"crawl": {"source": name, "status": result.status.value, "seconds": round(seconds, 3),
-                             "pages": result.counts.pages, "new": result.counts.stored,
-                             "updated": result.counts.detail.get("updated", 0),
-                             "skipped": result.counts.skipped, "errors": result.counts.errors}},
+            name, result.status.value, report.crawl_seconds, counts.pages, counts.stored, updated, counts.skipped,
+            counts.errors,
+            extra={"crawl": {"source": name, "status": result.status.value, "seconds": round(report.crawl_seconds, 3),
+                             "pages": counts.pages, "new": counts.stored, "updated": updated,
+                             "skipped": counts.skipped, "errors": counts.errors}},
         )
         if not self.stopping.is_set():
-            self._adjust_timing(source, result.status, result.counts.stored)
+            self._adjust_timing(source, result.status, counts.stored)
+            with self.sessions() as session:
+                log_health(session, name)  # a source that stopped yielding, or lost its dates, is a warning now
+        return report
 
     def _adjust_timing(self, source: Source, status: RunStatus, new_articles: int) -> None:
         job = self.scheduler.get_job(JOB_PREFIX + source.name)
@@ -326,7 +343,7 @@ def _mtime(path: Path) -> float | None:
 
 # ------------------------------------------------------------------ entry point
 
-def run(settings: Settings, options: RunOptions) -> int:
+def run(settings: Settings, options: RunOptions, service_class: type[CrawlService] | None = None) -> int:
     """Run the scheduler in this process until it is stopped; returns the exit code.
 
     Installs Scrapy's asyncio reactor, so call it once per process, before anything imports the reactor.
@@ -340,7 +357,7 @@ def run(settings: Settings, options: RunOptions) -> int:
 
     def start() -> None:
         try:
-            service = CrawlService(settings, options)
+            service = (service_class or CrawlService)(settings, options)
         except BaseException as exc:  # a broken config or database: report it after the reactor stops
             outcome["error"] = exc
             reactor.stop()

@@ -29,6 +29,7 @@ Targets: precision >= 0.98, recall >= 0.95; per-article cost at 1M within 2x of 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import inspect
 import json
 import os
@@ -42,16 +43,16 @@ from collections import defaultdict
 from datetime import datetime, timezone
 from itertools import combinations
 from pathlib import Path
-from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere without installing the project
 
 import numpy as np  # noqa: E402
-from sqlalchemy import create_engine, delete, select, text, update  # noqa: E402
+from sqlalchemy import select, text  # noqa: E402
 
 from db.engine import open_database, session_factory  # noqa: E402
-from db.models import Article, ArticleBand  # noqa: E402
+from db.scratch import scratch_schema  # noqa: E402
+from db.models import Article  # noqa: E402
 from db.stories import StoryPolicy, link_story  # noqa: E402
 from db.store import insert_articles, upsert_source  # noqa: E402
 from pipelines.fingerprint import fingerprint, similarity  # noqa: E402
@@ -421,23 +422,6 @@ def remove(store: Store, ids: list[int]) -> None:
         session.execute(text(f"DELETE FROM articles WHERE id IN ({marks})"))
 
 
-def pg_schema_url(base: str) -> tuple[str, str]:
-    schema = f"newsmon_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base.replace("postgresql://", "postgresql+psycopg://", 1))
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    admin.dispose()
-    separator = "&" if "?" in base else "?"
-    return f"{base}{separator}options={quote(f'-csearch_path={schema}')}", schema
-
-
-def drop_pg_schema(base: str, schema: str) -> None:
-    admin = create_engine(base.replace("postgresql://", "postgresql+psycopg://", 1))
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
-
-
 def bench_cost(articles: list[dict], backends: list[str], scales: list[int], n_new: int, pg_url: str) -> bool:
     print(f"\n== cost of storing one article (fingerprint + insert + story lookup + bands; one transaction each),"
           f" {n_new} new articles timed per size")
@@ -446,12 +430,11 @@ def bench_cost(articles: list[dict], backends: list[str], scales: list[int], n_n
     all_ok = True
     for backend in backends:
         tmp = tempfile.TemporaryDirectory(prefix="newsmon-dedup-bench-")
-        schema = None
-        try:
+        with contextlib.ExitStack() as scratch:
             if backend == "sqlite":
                 url = f"sqlite:///{tmp.name}/cost.db"
             else:
-                url, schema = pg_schema_url(pg_url)
+                url = scratch.enter_context(scratch_schema(pg_url, prefix="newsmon_bench"))
             store = Store(url)
             filler = store.source_id("synthetic filler")
             kind = "postgresql" if backend != "sqlite" else "sqlite"
@@ -478,10 +461,7 @@ def bench_cost(articles: list[dict], backends: list[str], scales: list[int], n_n
                 print(f"   {backend:<10} {label(scale):>7} {fill_s:>8.1f} {added / fill_s:>11,.0f} {mean:>10.2f} {p50:>6.2f} {p95:>6.2f} {ratio:>6.2f}  {note}",
                       flush=True)
             store.dispose()
-        finally:
-            if schema:
-                drop_pg_schema(pg_url, schema)
-            tmp.cleanup()
+        tmp.cleanup()
     return all_ok
 
 

@@ -34,7 +34,8 @@ class RunCounts:
             stored=detail.get("stored", 0),
             skipped=sum(v for k, v in detail.items() if k.startswith("skipped/")),
             errors=sum(v for k, v in detail.items() if k.startswith("errors/")),
-            listings_ok=detail.get("listings_ok", 0),
+            # a listing that answered 304 was read in full before and has not changed since: as good as read
+            listings_ok=detail.get("listings_ok", 0) + detail.get("listings_not_modified", 0),
             detail=detail,
         )
 

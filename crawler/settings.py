@@ -52,10 +52,13 @@ NEWSMON_DB = None               # SQLAlchemy URL; None: the settings object's de
 NEWSMON_SOURCES = None          # path of sources.yaml; None: ./sources.yaml
 NEWSMON_STORE_BATCH = 20        # articles per database transaction
 NEWSMON_PROGRESS_INTERVAL = 10.0  # seconds between progress lines; 0 turns them off
-NEWSMON_SITEMAP_MAX_AGE_DAYS = 30
+NEWSMON_SITEMAP_MAX_AGE_DAYS = 30  # sitemap entries dated older than this are not fetched; 0: no limit
+# Fetch feeds, sitemaps and section pages conditionally (If-None-Match / If-Modified-Since from the last read):
+# an unchanged one answers 304 and is not parsed again. Always off for a source with `recheck`.
+NEWSMON_CONDITIONAL_LISTINGS = True
 # Stories (pipelines.fingerprint, db.stories): word shingles of this many words; an article joins the story of
 # its most similar stored article when their estimated shingle similarity reaches the threshold; bodies shorter
 # than NEWSMON_STORY_MIN_WORDS join only exact copies. Defaults measured with bench/dedup.py.
 NEWSMON_SHINGLE_SIZE = 3
 NEWSMON_STORY_THRESHOLD = 0.3
-NEWSMON_STORY_MIN_WORDS = 40  # sitemap entries dated older than this are not fetched; 0: no limit
+NEWSMON_STORY_MIN_WORDS = 40

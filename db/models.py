@@ -1,4 +1,4 @@
-"""The tables: sources, articles and crawl runs (SQLAlchemy 2 typed ORM)."""
+"""The tables: sources, articles, crawl runs and listing states (SQLAlchemy 2 typed ORM)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import enum
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from db.types import UTCDateTime
@@ -77,6 +77,7 @@ class Article(Base):
     # What the listing said of the article when it was last fetched, and the validators its server sent:
     # a later listing date means "changed, fetch again"; the validators make that fetch conditional.
     listed_at: Mapped[datetime | None]
+    checked_at: Mapped[datetime | None]  # the last fetch, changed or not (None: only the first, at fetched_at)
     etag: Mapped[str | None] = mapped_column(String(300))
     last_modified: Mapped[str | None] = mapped_column(String(100))
     body_hash: Mapped[int | None] = mapped_column(BigInteger)
@@ -139,3 +140,23 @@ class CrawlRun(Base):
     counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     source: Mapped[Source] = relationship()
+
+
+class ListingState(Base):
+    """What the fetches of one feed, sitemap or section page of a source answered (see db.listings)."""
+
+    __tablename__ = "listing_states"
+    __table_args__ = (UniqueConstraint("source_id", "url", name="uq_listing_states_source_url"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
+    url: Mapped[str] = mapped_column(String(2000))
+    # The validators of the last 200 that was read in full, sent back so an unchanged listing answers 304.
+    etag: Mapped[str | None] = mapped_column(String(300))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    last_status: Mapped[int | None]  # the HTTP status of the last fetch; None when no answer came
+    checked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    changed_at: Mapped[datetime | None]  # the last 200 with content that could be read
+    failures: Mapped[int] = mapped_column(default=0)  # fetches in a row that failed
+    # The child sitemaps a sitemap index (or robots.txt) listed when last read: a 304 from it still leads to them.
+    children: Mapped[list[str]] = mapped_column(default=list)

@@ -55,6 +55,7 @@ class StoredArticle:
     published_at: datetime | None
     listed_at: datetime | None
     fetched_at: datetime
+    checked_at: datetime | None
     etag: str | None
     last_modified: str | None
 
@@ -67,7 +68,7 @@ def stored_articles(session: Session, urls: Iterable[str]) -> dict[str, StoredAr
         chunk = wanted[start : start + 500]
         query = select(
             Article.id, Article.url, Article.fetched_url, Article.published_at, Article.listed_at, Article.fetched_at,
-            Article.etag, Article.last_modified,
+            Article.checked_at, Article.etag, Article.last_modified,
         ).where(or_(Article.url.in_(chunk), Article.fetched_url.in_(chunk)))
         for row in session.execute(query):
             article = StoredArticle(**row._asdict())
@@ -92,13 +93,18 @@ def update_article(session: Session, article_id: int, fresh: Mapping[str, Any]) 
                 setattr(article, column, fresh[column])
     for column in ("listed_at", "etag", "last_modified"):
         setattr(article, column, fresh.get(column))
+    article.checked_at = fresh["fetched_at"]
     session.flush()
     return changed
 
 
-def note_listing_date(session: Session, article_id: int, listed_at: datetime) -> None:
-    """Record the listing date of an article found unchanged (HTTP 304), so it is not re-fetched for that date again."""
-    session.execute(update(Article).where(Article.id == article_id).values(listed_at=listed_at))
+def note_unchanged(session: Session, article_id: int, checked_at: datetime, listed_at: datetime | None) -> None:
+    """Record a fetch that found an article unchanged (HTTP 304): when, and the listing date it was fetched for,
+    so it is not re-fetched for that date again."""
+    values: dict[str, Any] = {"checked_at": checked_at}
+    if listed_at is not None:
+        values["listed_at"] = listed_at
+    session.execute(update(Article).where(Article.id == article_id).values(**values))
 
 
 # What a new text of an article replaces; its URL, source, story and first fetch time stay.

@@ -21,9 +21,10 @@ from pathlib import Path
 import pytest
 
 from db.models import Article
+from db.scratch import scratch_schema
 from newsmon.sample_site import EXPECTED, MULTILINGUAL_SOURCES, SNIPPETS, SampleSite, sources_yaml
 from pipelines.textkey import search_key
-from tests.conftest import POSTGRES_URL, postgres_schema
+from tests.conftest import POSTGRES_URL
 from tests.test_crawl_e2e import FAST, newsmon, stored
 
 CASES = [(name, want) for name in MULTILINGUAL_SOURCES for want in EXPECTED[name]]
@@ -45,7 +46,7 @@ def _database(kind: str, tmp: Path) -> Iterator[str]:
         return
     if not POSTGRES_URL:
         pytest.skip("NEWSMON_TEST_POSTGRES_URL is not set")
-    with postgres_schema(POSTGRES_URL) as url:
+    with scratch_schema(POSTGRES_URL, prefix="newsmon_test") as url:
         yield url
 
 

@@ -423,6 +423,30 @@ def test_head_and_conditional_get(site):
     assert fetch(site.base_url + "/almanar/rss.xml", {"If-None-Match": etag})[0] == 304
 
 
+@pytest.mark.parametrize("path", ["/almanar/rss.xml", "/wire/atom.xml", "/wire/sitemap_index.xml",
+                                  "/wire/sitemap-news.xml"])
+def test_feeds_and_sitemaps_are_dated_by_their_newest_entry_and_answer_304_when_unchanged(site, path):
+    status, headers, _ = fetch(site.base_url + path)
+    assert status == 200 and headers["ETag"]
+    modified = datetime.strptime(headers["Last-Modified"], "%a, %d %b %Y %H:%M:%S GMT")
+    assert modified.year == 2023  # the sample's news dates, not the time of the request
+    site.reset_hits()
+    assert fetch(site.base_url + path, {"If-Modified-Since": headers["Last-Modified"]})[0] == 304
+    assert fetch(site.base_url + path, {"If-Modified-Since": "Sun, 01 Jan 2023 00:00:00 GMT"})[0] == 200
+    # If-None-Match decides when both are sent (RFC 9110): another ETag means changed
+    assert fetch(site.base_url + path, {"If-None-Match": '"other"', "If-Modified-Since": headers["Last-Modified"]})[0] == 200
+    assert site.answers == [(path, 304), (path, 200), (path, 200)]
+    assert "Last-Modified" not in get(site, "/almanar/")[1]  # pages: an ETag only
+
+
+def test_a_changed_feed_is_modified_since_it_was_last_read():
+    with SampleSite(slow_seconds=0) as s:
+        _, headers, _ = get(s, "/almanar/rss.xml")
+        s.set_variant("updated")
+        assert fetch(s.base_url + "/almanar/rss.xml", {"If-Modified-Since": headers["Last-Modified"]})[0] == 200
+        assert fetch(s.base_url + "/almanar/rss.xml", {"If-None-Match": headers["ETag"]})[0] == 200
+
+
 # --- the "updated" variant -------------------------------------------------------------------------------
 
 def test_updated_variant():

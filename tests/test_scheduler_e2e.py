@@ -127,6 +127,8 @@ def test_config_edits_add_and_remove_sources_and_a_broken_edit_is_ignored(sqlite
     process = Scheduler(db, sources, tmp_path / "run.log")
     try:
         wait_for(lambda: finished(db, "almanar") >= 1, "almanar's first run")
+        intruder = newsmon("run", "--once", db=db, sources=sources)
+        assert intruder.returncode == 1 and "already scheduling" in intruder.stderr, intruder.stderr
 
         sources.write_text(sources_text(site.base_url, {"farsi": "1s"}), encoding="utf-8")
         wait_for(lambda: finished(db, "farsi") >= 2, "farsi, added by the edit")
@@ -210,6 +212,7 @@ def test_a_failing_source_backs_off_and_recovers_by_itself(sqlite_url, tmp_path)
     try:
         wait_for(lambda: sum(status == "failed" for _, status, _ in runs(sqlite_url)) >= 3, "three failed runs")
         assert "failed 2 runs in a row; next try in 3s" in process.text()  # 1s doubled twice, capped at 3s
+        wait_for(lambda: "newsmon.health: farsi: failing" in process.text(), "the health warning")
         failures = [started for _, status, started in runs(sqlite_url) if status == "failed"]
         assert failures[2] - failures[1] > 2.5, "the third try should wait for the backoff"
         with SampleSite(port=port):

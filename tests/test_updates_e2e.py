@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from db.engine import open_database, session_factory
-from db.models import CrawlRun
+from db.models import Article, CrawlRun
 
 from newsmon.sample_site import SNIPPETS, SampleSite, sources_yaml
 from tests.test_crawl_e2e import FAST, newsmon, stored
@@ -60,6 +61,10 @@ def test_recheck_of_unchanged_articles_is_conditional(tmp_path):
         assert "recheck: 5000d" in sources.read_text()
         assert newsmon("crawl", "wire", *FAST, db=db, sources=sources).returncode == 0
         before = {url: (a.title, a.body, a.fetched_at) for url, a in stored(db).items()}
+        # An article is re-checked once the time since its last fetch reaches half its age: these, from
+        # September 2023, are due when that fetch is dated a day after they came out.
+        with session_factory(open_database(db)).begin() as session:
+            session.execute(update(Article).values(checked_at=datetime(2023, 9, 22, tzinfo=timezone.utc)))
         before_requests = len(site.requests)
         result = newsmon("crawl", "wire", *FAST, db=db, sources=sources)
         assert result.returncode == 0, result.stderr
@@ -71,3 +76,11 @@ def test_recheck_of_unchanged_articles_is_conditional(tmp_path):
         assert "unchanged" not in run.counts  # nothing reached the store pipeline
         assert run.counts["refetch/recheck"] == len(before)
         assert {url: (a.title, a.body, a.fetched_at) for url, a in stored(db).items()} == before
+        assert all(a.checked_at > datetime(2024, 1, 1, tzinfo=timezone.utc) for a in stored(db).values())
+
+        # just checked: not due again for about as long as they are old
+        again = newsmon("crawl", "wire", *FAST, db=db, sources=sources)
+        assert again.returncode == 0, again.stderr
+        with session_factory(open_database(db))() as session:
+            run = session.scalars(select(CrawlRun).order_by(CrawlRun.id.desc()).limit(1)).one()
+        assert "refetch/recheck" not in run.counts

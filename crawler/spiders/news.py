@@ -6,9 +6,11 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from scrapy import Request, Spider
+from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from twisted.python.failure import Failure
 
@@ -16,14 +18,16 @@ from crawler.database import crawl_sessions
 from crawler.dating import choose_date, possible
 from crawler.discovery import Lead, newest_first
 from crawler.discovery.feeds import is_malformed, parse_feed
+from crawler.discovery.listings import CrawlListings, may_pass
 from crawler.discovery.sections import section_leads
 from crawler.discovery.sitemaps import parse_sitemap
 from crawler.failures import error_kind
 from crawler.extraction import Selectors, extract_article
 from crawler.items import ArticleItem
 from crawler.urls import clean_url, in_domains
-from crawler.freshness import Fetch, listing_date, why_fetch
-from db.store import StoredArticle, note_listing_date, stored_articles
+from crawler.freshness import ACCEPT_NOT_MODIFIED, Fetch, conditional_headers, listing_date, validators, why_fetch
+from db.listings import ListingFetch, ListingOutcome, load_listings, record_listings
+from db.store import StoredArticle, note_unchanged, stored_articles
 from newsmon.config import Section, Source, load_sources
 from newsmon.errors import FetchError
 from newsmon.settings import Settings
@@ -31,6 +35,10 @@ from newsmon.settings import Settings
 _LISTING_PRIORITY = 100  # listings before articles, so the newest leads are known before fetching begins
 _MAX_SITEMAP_DEPTH = 3
 _MAX_URL_LENGTH = 2000  # the articles.url column; longer links are session junk, not article addresses
+# Request meta: on a listing's request, its URL as configured or listed (its state is kept under that URL, whatever
+# redirects follow); on an article's, the listing that led to it.
+_LISTING = "newsmon_listing"
+_FOUND_IN = "newsmon_found_in"
 
 
 class NewsSpider(Spider):
@@ -44,6 +52,7 @@ class NewsSpider(Spider):
     sessions: sessionmaker[Session]
     source_id: int                       # set by crawler.runs.CrawlRunRecorder when the spider opens
     crawl_run_id: int
+    conditional_listings: bool           # send listings' validators back (off for a source with re-checks)
 
     def __init__(self, source: Source | str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -51,6 +60,7 @@ class NewsSpider(Spider):
         self._requested: set[str] = set()      # article URLs asked for in this run
         self._left_alone: set[str] = set()     # stored articles a listing linked and that were not fetched
         self._listed: dict[str, datetime] = {}  # the latest date any listing of this run gives a URL
+        self._listings = CrawlListings(conditional=False)  # loaded when the crawl starts
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -61,6 +71,11 @@ class NewsSpider(Spider):
         max_age = crawler.settings.getfloat("NEWSMON_SITEMAP_MAX_AGE_DAYS")
         spider.oldest = datetime.now(timezone.utc) - timedelta(days=max_age) if max_age > 0 else None
         spider.sessions = crawl_sessions(crawler)
+        # Re-checks of recent articles come from the leads of this run's listings, which a 304 does not give.
+        spider.conditional_listings = (crawler.settings.getbool("NEWSMON_CONDITIONAL_LISTINGS")
+                                       and spider.source.recheck is None)
+        for signal in (signals.spider_error, signals.item_error):
+            crawler.signals.connect(spider._not_handled, signal=signal)
         return spider
 
     def _resolve_source(self, crawler: Crawler) -> Source:
@@ -72,6 +87,9 @@ class NewsSpider(Spider):
         return load_sources(path).get(self._source_arg)
 
     async def start(self) -> AsyncIterator[Request]:
+        with self.sessions() as session:
+            known = load_listings(session, self.source_id)
+        self._listings = CrawlListings(known, conditional=self.conditional_listings)
         for url in self.source.feeds:
             yield self._listing(url, self.parse_feed)
         for url in self.source.sitemaps:
@@ -82,41 +100,73 @@ class NewsSpider(Spider):
     # --- listings -----------------------------------------------------------------------------
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
+        if self._not_modified(response):
+            return
         try:
             leads = parse_feed(response.body, response.url)
         except FetchError as exc:
-            self._error("invalid_feed", str(exc))
+            self._unreadable(response, "invalid_feed", str(exc))
             return
-        self._count("listings_ok")
+        self._read(response)
         if problem := is_malformed(response.body):
             self._count("errors/malformed_feed")
             self.logger.warning("Feed %s is malformed (%s); using the %d entries read", response.url, problem, len(leads))
-        yield from self._follow(leads)
+        yield from self._follow(leads, response.meta[_LISTING])
 
     def parse_sitemap(self, response: Response, depth: int) -> Iterator[Request]:
+        if self._not_modified(response):
+            # an index unchanged since it was last read still leads to its sitemaps, which may have changed
+            yield from self._child_sitemaps(self._listings.children(response.meta[_LISTING]), depth)
+            return
         try:
             content = parse_sitemap(response.body, response.url)
         except FetchError as exc:
-            self._error("invalid_sitemap", str(exc))
+            self._unreadable(response, "invalid_sitemap", str(exc))
             return
-        self._count("listings_ok")
-        if depth < _MAX_SITEMAP_DEPTH:
-            for url in content.sitemaps:
-                yield self._listing(url, self.parse_sitemap, depth=depth + 1)
+        self._read(response, children=content.sitemaps)
+        yield from self._child_sitemaps(content.sitemaps, depth)
         recent = [lead for lead in content.leads if not self._too_old(lead)]
         self._count("skipped/too_old", len(content.leads) - len(recent))
-        yield from self._follow(recent)
+        yield from self._follow(recent, response.meta[_LISTING])
+
+    def _child_sitemaps(self, urls: Iterable[str], depth: int) -> Iterator[Request]:
+        if depth < _MAX_SITEMAP_DEPTH:
+            for url in urls:
+                yield self._listing(url, self.parse_sitemap, depth=depth + 1)
 
     def parse_section(self, response: Response, section: Section) -> Iterator[Request]:
-        if not isinstance(response, TextResponse):
-            self._error("invalid_section", f"section page {response.url} is not HTML")
+        if self._not_modified(response):
             return
-        self._count("listings_ok")
-        yield from self._follow(section_leads(response, section.article_pattern, self.allowed_domains))
+        if not isinstance(response, TextResponse):
+            self._unreadable(response, "invalid_section", f"section page {response.url} is not HTML")
+            return
+        self._read(response)
+        yield from self._follow(section_leads(response, section.article_pattern, self.allowed_domains),
+                                response.meta[_LISTING])
 
     def _listing(self, url: str, callback: Any, **cb_kwargs: Any) -> Request:
         # dont_filter: a listing is fetched on every run, and may be listed twice (robots.txt and config)
-        return Request(url, callback, errback=self.on_error, cb_kwargs=cb_kwargs, dont_filter=True, priority=_LISTING_PRIORITY)
+        return Request(url, callback, errback=self.on_error, cb_kwargs=cb_kwargs, dont_filter=True,
+                       priority=_LISTING_PRIORITY, headers=self._listings.headers(url),
+                       meta={**ACCEPT_NOT_MODIFIED, _LISTING: url})
+
+    def _not_modified(self, response: Response) -> bool:
+        """Whether the listing answered 304: unchanged since it was last read in full, so not parsed again."""
+        if response.status != 304:
+            return False
+        self._count("listings_not_modified")
+        self._listings.fetched(ListingFetch(response.meta[_LISTING], ListingOutcome.NOT_MODIFIED, response.status))
+        return True
+
+    def _read(self, response: Response, children: Iterable[str] = ()) -> None:
+        self._count("listings_ok")
+        etag, last_modified = validators(response)
+        self._listings.fetched(ListingFetch(response.meta[_LISTING], ListingOutcome.READ, response.status,
+                                            etag, last_modified, tuple(children)))
+
+    def _unreadable(self, response: Response, kind: str, message: str) -> None:
+        self._error(kind, message)
+        self._listings.fetched(ListingFetch(response.meta[_LISTING], ListingOutcome.FAILED, response.status))
 
     def _too_old(self, lead: Lead) -> bool:
         when = lead.published or lead.modified
@@ -126,9 +176,10 @@ class NewsSpider(Spider):
 
     # --- articles -----------------------------------------------------------------------------
 
-    def _follow(self, leads: Iterable[Lead]) -> Iterator[Request]:
-        """Requests for the leads that are new, or changed since stored, and not yet asked for in this run,
-        newest first. A stored article left alone is looked at again if another listing dates it later."""
+    def _follow(self, leads: Iterable[Lead], listing: str) -> Iterator[Request]:
+        """Requests for the leads that ``listing`` gave that are new, or changed since stored, and not yet asked
+        for in this run, newest first. A stored article left alone is looked at again if another listing dates it
+        later."""
         fresh: dict[str, Lead] = {}
         for lead in leads:
             try:
@@ -157,7 +208,7 @@ class NewsSpider(Spider):
                 self._count("skipped/already_stored")
         for lead in newest_first(lead for lead in fresh.values() if id(lead) in pending):
             url, why = pending[id(lead)]
-            yield self._article_request(url, lead, why, stored.get(url))
+            yield self._article_request(url, lead, why, stored.get(url), listing)
 
     def _note_listing_date(self, url: str, lead: Lead) -> None:
         """Remember the latest date any listing gives ``url``: a feed and a section page may both link it, and
@@ -165,16 +216,14 @@ class NewsSpider(Spider):
         if (listed := listing_date(lead)) is not None and (url not in self._listed or listed > self._listed[url]):
             self._listed[url] = listed
 
-    def _article_request(self, url: str, lead: Lead, why: Fetch, stored: StoredArticle | None) -> Request:
+    def _article_request(self, url: str, lead: Lead, why: Fetch, stored: StoredArticle | None, listing: str) -> Request:
         if stored is None:
-            return Request(url, self.parse_article, errback=self.on_error, cb_kwargs={"lead": lead, "stored": None})
+            return Request(url, self.parse_article, errback=self.on_error, meta={_FOUND_IN: listing},
+                           cb_kwargs={"lead": lead, "stored": None})
         self._count(f"refetch/{why.value}")
-        # Conditional: an unchanged page answers 304 with no body, which costs neither side any parsing.
-        headers = {"If-None-Match": stored.etag} if stored.etag else {}
-        if stored.last_modified:
-            headers["If-Modified-Since"] = stored.last_modified
-        return Request(url, self.parse_article, errback=self.on_error, headers=headers, dont_filter=True,
-                       meta={"handle_httpstatus_list": [304]}, cb_kwargs={"lead": lead, "stored": stored})
+        return Request(url, self.parse_article, errback=self.on_error, dont_filter=True,
+                       headers=conditional_headers(stored.etag, stored.last_modified),
+                       meta={**ACCEPT_NOT_MODIFIED, _FOUND_IN: listing}, cb_kwargs={"lead": lead, "stored": stored})
 
     def parse_article(self, response: Response, lead: Lead, stored: StoredArticle | None) -> Iterator[ArticleItem]:
         """The article on ``response``; ``fetched_url`` is the URL asked for, before any redirect,
@@ -182,9 +231,9 @@ class NewsSpider(Spider):
         asked = response.meta.get("redirect_urls", [response.url])[0]
         if response.status == 304:
             self._count("not_modified")
-            if stored is not None and (listed := self._listed.get(asked)) is not None:
+            if stored is not None:
                 with self.sessions.begin() as session:
-                    note_listing_date(session, stored.id, listed)
+                    note_unchanged(session, stored.id, datetime.now(timezone.utc), self._listed.get(asked))
             return
         if not isinstance(response, TextResponse):
             self._count("skipped/not_html")
@@ -205,6 +254,7 @@ class NewsSpider(Spider):
         modified, modified_from = choose_date(
             page.modified_at, page.provenance.get("modified_at"), lead.modified, lead.via, fetched_at)
         hints = {"html": page.language, lead.via: lead.language, "source": self.source.language}
+        etag, last_modified = validators(response)
         yield ArticleItem(
             source=self.source.name,
             fetched_url=asked,
@@ -227,8 +277,8 @@ class NewsSpider(Spider):
             provenance=dict(page.provenance),
             stored_id=stored.id if stored else None,
             listed_at=self._listed.get(asked),
-            etag=_header(response, b"ETag"),
-            last_modified=_header(response, b"Last-Modified"),
+            etag=etag,
+            last_modified=last_modified,
         )
 
     # --- failures -----------------------------------------------------------------------------
@@ -236,7 +286,14 @@ class NewsSpider(Spider):
     def on_error(self, failure: Failure) -> None:
         """A request that failed: counted by kind and logged; the crawl goes on."""
         kind = error_kind(failure)
-        url = failure.request.url if hasattr(failure, "request") else "?"
+        request: Request | None = getattr(failure, "request", None)
+        url = request.url if request is not None else "?"
+        meta = request.meta if request is not None else {}
+        if (listing := meta.get(_LISTING)) is not None:
+            status = failure.value.response.status if failure.check(HttpError) else None
+            self._listings.fetched(ListingFetch(listing, ListingOutcome.FAILED, status))
+        elif (found_in := meta.get(_FOUND_IN)) is not None and may_pass(kind):
+            self._listings.unfinished(found_in)
         if kind == "robots_disallowed":
             self._count("skipped/robots_disallowed")
             return
@@ -250,10 +307,27 @@ class NewsSpider(Spider):
         if n:
             self.crawler.stats.inc_value(f"newsmon/{key}", n)
 
+    def _not_handled(self, response: Response | None = None, **_: Any) -> None:
+        """A callback or a pipeline raised on ``response``: the listing it came from was not handled in full."""
+        meta = response.meta if response is not None and response.request is not None else {}
+        if (listing := meta.get(_LISTING) or meta.get(_FOUND_IN)) is not None:
+            self._listings.unfinished(listing)
 
-def _header(response: Response, name: bytes) -> str | None:
-    value = response.headers.get(name)
-    return value.decode("latin-1")[:300] if value else None
+    # --- end of the crawl ---------------------------------------------------------------------
+
+    def closed(self, reason: str) -> None:
+        """Record what each listing answered, all in one transaction. A crawl that stopped early or could not
+        store every article read no listing in full: those are read again next time (crawler.discovery.listings)."""
+        complete = reason == "finished" and not self.crawler.stats.get_value("newsmon/errors/store")
+        fetches = [fetch for fetch in self._listings.outcomes(complete) if len(fetch.url) <= _MAX_URL_LENGTH]
+        if not fetches:
+            return
+        try:
+            with self.sessions.begin() as session:
+                record_listings(session, self.source_id, fetches)
+        except SQLAlchemyError as exc:
+            cause = (str(getattr(exc, "orig", None) or exc).splitlines() or [""])[0]  # not the SQL and its rows
+            self.logger.error("Could not record the state of %d listings: %s", len(fetches), cause)
 
 
 def _header_charset(response: Response) -> str | None:

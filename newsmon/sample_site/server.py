@@ -5,13 +5,17 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import logging
+import re
 import threading
 from collections import Counter
+from datetime import datetime, timezone
+from email.message import Message
+from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 from .content import VARIANTS
-from .render import Ctx, route
+from .render import Ctx, Response, route
 
 log = logging.getLogger(__name__)
 
@@ -43,20 +47,27 @@ class _Handler(BaseHTTPRequestHandler):
         resp = route(path, site._ctx())
         if resp.delay > 0 and site._stopping.wait(resp.delay):
             return                                    # shutting down: drop the connection
-        etag = None
+        etag = last_modified = None
         if resp.status == 200:
             etag = '"' + hashlib.sha1(resp.body).hexdigest()[:20] + '"'
-            if etag in [t.strip() for t in self.headers.get("If-None-Match", "").split(",")]:
+            last_modified = _last_modified(resp)
+            if _not_modified(self.headers, etag, last_modified):
+                site._answered(self.path, 304)
                 self.send_response(304)
                 self.send_header("ETag", etag)
+                if last_modified:
+                    self.send_header("Last-Modified", last_modified)
                 self.end_headers()
                 return
+        site._answered(self.path, resp.status)
         try:
             self.send_response(resp.status)
             self.send_header("Content-Type", resp.content_type)
             self.send_header("Content-Length", str(len(resp.body)))
             if etag:
                 self.send_header("ETag", etag)
+            if last_modified:
+                self.send_header("Last-Modified", last_modified)
             for k, v in resp.headers.items():
                 self.send_header(k, v)
             self.end_headers()
@@ -66,11 +77,44 @@ class _Handler(BaseHTTPRequestHandler):
             pass
 
 
+# the elements of RSS, Atom and sitemaps that date the document or its entries
+_DATED = re.compile(rb"<(?:\w+:)?(?:pubDate|lastBuildDate|published|updated|lastmod|publication_date)>([^<]+)<")
+
+
+def _last_modified(resp: Response) -> str | None:
+    """A feed's or sitemap's Last-Modified: the newest date it gives, as a site generating it would say."""
+    if "xml" not in resp.content_type:
+        return None
+    dates = [date for text in _DATED.findall(resp.body) if (date := _date(text.decode("utf-8", "replace")))]
+    return format_datetime(max(dates), usegmt=True) if dates else None
+
+
+def _date(text: str) -> datetime | None:
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            value = parsedate_to_datetime(text.strip())
+        except (TypeError, ValueError):
+            return None
+    return value.astimezone(timezone.utc) if value.tzinfo else None
+
+
+def _not_modified(request_headers: Message, etag: str, last_modified: str | None) -> bool:
+    """304 or not, as RFC 9110 says: If-None-Match decides when it is sent, else If-Modified-Since."""
+    if (tags := request_headers.get("If-None-Match")) is not None:
+        return etag in [tag.strip() for tag in tags.split(",")]
+    since = _date(request_headers.get("If-Modified-Since") or "")
+    modified = _date(last_modified) if last_modified else None
+    return since is not None and modified is not None and since >= modified
+
+
 class SampleSite:
     """The fixture news site on 127.0.0.1. Use as a context manager or call start()/stop().
 
     ``hits`` counts requests per path (query string dropped, percent-encoding as sent); ``requests`` lists
-    every request target as sent (with its query string), in arrival order.
+    every request target as sent (with its query string), in arrival order; ``answers`` lists (target, status)
+    as answered (a 304 to a conditional request shows as such).
     """
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, slow_seconds: float = 3.0):
@@ -86,6 +130,7 @@ class SampleSite:
         self.variant = "base"
         self.hits: Counter[str] = Counter()
         self.requests: list[str] = []
+        self.answers: list[tuple[str, int]] = []
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._server: _Server | None = None
@@ -131,8 +176,9 @@ class SampleSite:
 
     # -- state -----------------------------------------------------------------------------------------
     def set_variant(self, name: str) -> None:
-        """Switch the site: "base" (default) or "updated" (almanar 1007 and wire fed-holds-rates get an added
-        paragraph and a newer modified date in their feed/sitemap entries; almanar 1008 appears)."""
+        """Switch the site: "base" (default), "updated" (almanar 1007 and wire fed-holds-rates get an added
+        paragraph and a newer modified date in their feed/sitemap entries; almanar 1008 appears) or "undated"
+        (legacy's pages lose their date line and six new undated articles appear: see content.LEGACY_UNDATED)."""
         if name not in VARIANTS:
             raise ValueError(f"unknown variant {name!r}; known: {', '.join(VARIANTS)}")
         self.variant = name
@@ -141,6 +187,7 @@ class SampleSite:
         with self._lock:
             self.hits.clear()
             self.requests.clear()
+            self.answers.clear()
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -149,6 +196,10 @@ class SampleSite:
         with self._lock:
             self.hits[path] += 1
             self.requests.append(target)
+
+    def _answered(self, target: str, status: int) -> None:
+        with self._lock:
+            self.answers.append((target, status))
 
     def _ctx(self) -> Ctx:
         return Ctx(base=self._base, variant=self.variant, slow_seconds=self.slow_seconds)
