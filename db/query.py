@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Float, Integer, func, literal_column, or_, select, text
 from sqlalchemy.orm import Session
 
 from db.models import Article, ArticleVersion, CrawlRun, RunStatus, Source
+from db.search import Search, parse_search
 
 
 @dataclass(frozen=True)
@@ -31,31 +34,90 @@ class ArticleRow:
     credited_source: str | None = None
     story_id: int | None = None
     duplicate_of: int | None = None
+    score: float | None = None   # relevance to the search text, higher is better; None without a search
+
+
+class Sort(enum.StrEnum):
+    RELEVANCE = "relevance"
+    DATE = "date"
+
+
+class DateField(enum.StrEnum):
+    PUBLISHED = "published"   # the published date, or the fetch time of an article whose page gave none
+    FETCHED = "fetched"
 
 
 @dataclass(frozen=True)
 class ArticleQuery:
+    """What to read: every field narrows the result; the defaults read the newest 50 articles."""
+
+    text: str | None = None          # search text (db.search): words, "phrases", OR, -exclusions
     sources: tuple[str, ...] = ()
     language: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    date_field: DateField = DateField.PUBLISHED
+    has_date: bool | None = None     # True: only articles with a published date; False: only those without
+    sort: Sort | None = None         # default: relevance with a search text, else date
     limit: int | None = 50
     offset: int = 0
 
+    @property
+    def search(self) -> Search | None:
+        return parse_search(self.text) if self.text is not None else None
+
+    @property
+    def order(self) -> Sort:
+        return self.sort or (Sort.RELEVANCE if self.text is not None else Sort.DATE)
+
 
 def query_articles(session: Session, query: ArticleQuery) -> list[ArticleRow]:
-    """Stored articles matching ``query``, newest first.
+    """Stored articles matching ``query``: the most relevant first when searching, else the newest first.
 
     Newest means published date, or the fetch time for an article whose page gave no date,
     so an undated article is neither lost at the bottom nor placed in the future.
     """
-    when = func.coalesce(Article.published_at, Article.fetched_at)
-    statement = _filtered(select(Article, Source.name).join(Source), query, when).order_by(when.desc(), Article.id.desc())
+    when = _when(query)
+    search = query.search  # parsed before any SQL, so a bad search text costs no query
+    statement = select(Article, Source.name).join(Source)
+    statement, score = _matching(session, statement, search)
+    statement = _filtered(statement.add_columns(score), query, when)
+    if query.order is Sort.RELEVANCE and search is not None:
+        statement = statement.order_by(score.desc(), when.desc(), Article.id.desc())
+    else:
+        statement = statement.order_by(when.desc(), Article.id.desc())
     if query.offset:
         statement = statement.offset(query.offset)
     if query.limit is not None:
         statement = statement.limit(query.limit)
-    return [_row(article, name) for article, name in session.execute(statement)]
+    return [_row(article, name, score) for article, name, score in session.execute(statement)]
+
+
+def _when(query: ArticleQuery) -> Any:
+    if query.date_field is DateField.FETCHED:
+        return Article.fetched_at
+    return func.coalesce(Article.published_at, Article.fetched_at)
+
+
+def _matching(session: Session, statement: Any, search: Search | None) -> tuple[Any, Any]:
+    """``statement`` narrowed to the articles matching ``search``, and their relevance score (higher is better).
+
+    SQLite: the FTS5 table, ranked by its rank column, BM25 (negated: FTS5's is lower for better). PostgreSQL: the GIN-indexed
+    tsvector column, ranked by ts_rank_cd (cover density, which rewards terms that stand close together).
+    """
+    if search is None:
+        return statement, literal_column("NULL", Float).label("score")
+    if session.get_bind().dialect.name == "sqlite":
+        matches = (
+            text("SELECT rowid AS id, -rank AS score FROM articles_fts WHERE articles_fts MATCH :match")
+            .bindparams(match=search.fts5())
+            .columns(id=Integer, score=Float)
+            .subquery("matches")
+        )
+        return statement.join(matches, matches.c.id == Article.id), matches.c.score.label("score")
+    vector = literal_column("articles.search_vector")
+    tsquery = func.to_tsquery(literal_column("'simple'::regconfig"), search.tsquery())
+    return statement.where(vector.op("@@")(tsquery)), func.ts_rank_cd(vector, tsquery).label("score")
 
 
 @dataclass(frozen=True)
@@ -70,11 +132,18 @@ class StoryRow:
 
 
 def query_stories(session: Session, query: ArticleQuery) -> list[StoryRow]:
-    """Stories with an article matching ``query``, most recently active first, one row each."""
-    when = func.coalesce(Article.published_at, Article.fetched_at)
+    """Stories with an article matching ``query``, one row each: when searching, the story of the most relevant
+    article first, else the most recently active first."""
+    when = _when(query)
+    search = query.search
     story = func.coalesce(Article.story_id, Article.id)
     grouped = select(story.label("story"), func.max(when).label("last_seen")).join(Source).group_by(story)
-    grouped = _filtered(grouped, query, when).order_by(func.max(when).desc(), story.desc())
+    grouped, score = _matching(session, grouped, search)
+    grouped = _filtered(grouped, query, when)
+    if query.order is Sort.RELEVANCE and search is not None:
+        grouped = grouped.order_by(func.max(score).desc(), func.max(when).desc(), story.desc())
+    else:
+        grouped = grouped.order_by(func.max(when).desc(), story.desc())
     if query.offset:
         grouped = grouped.offset(query.offset)
     if query.limit is not None:
@@ -82,9 +151,8 @@ def query_stories(session: Session, query: ArticleQuery) -> list[StoryRow]:
     page = session.execute(grouped).all()
     if not page:
         return []
-    members = _filtered(
-        select(Article, Source.name).join(Source).where(story.in_([row.story for row in page])), query, when
-    ).order_by(when, Article.id)
+    members, _ = _matching(session, select(Article, Source.name).join(Source), search)
+    members = _filtered(members.where(story.in_([row.story for row in page])), query, when).order_by(when, Article.id)
     by_story: dict[int, list[ArticleRow]] = {}
     for article, name in session.execute(members):
         by_story.setdefault(article.story_id or article.id, []).append(_row(article, name))
@@ -107,10 +175,12 @@ def _filtered(statement, query: ArticleQuery, when):  # type: ignore[no-untyped-
         statement = statement.where(when >= query.since)
     if query.until:
         statement = statement.where(when < query.until)
+    if query.has_date is not None:
+        statement = statement.where(Article.published_at.is_not(None) if query.has_date else Article.published_at.is_(None))
     return statement
 
 
-def _row(article: Article, source_name: str) -> ArticleRow:
+def _row(article: Article, source_name: str, score: float | None = None) -> ArticleRow:
     return ArticleRow(
         id=article.id,
         url=article.url,
@@ -130,6 +200,7 @@ def _row(article: Article, source_name: str) -> ArticleRow:
         credited_source=article.credited_source,
         story_id=article.story_id if article.story_id is not None else article.id,
         duplicate_of=article.duplicate_of,
+        score=score,
     )
 
 

@@ -10,11 +10,14 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.console import Console
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from rich.table import Table
 
 from db.engine import make_engine, open_database, session_factory, upgrade
 from db.models import RunStatus
-from db.query import ArticleQuery, article_history, query_articles, query_stories, source_figures
+from db.models import Source as SourceRow
+from db.query import ArticleQuery, DateField, Sort, article_history, query_articles, query_stories, source_figures
 from newsmon.config import SourcesConfig, load_sources
 from newsmon.config.fields import parse_interval
 from newsmon.errors import ConfigError, NewsmonError, StoreError
@@ -126,30 +129,40 @@ def _print_results(results: list[SourceResult]) -> None:
 @app.command()
 def query(
     ctx: typer.Context,
+    text: Annotated[Optional[str], typer.Argument(metavar="[TEXT]", help='Search title and body: words, "exact phrases", OR, -exclusions')] = None,
     source: Annotated[Optional[list[str]], typer.Option("--source", "-s", help="Only this source (repeatable)")] = None,
     lang: Annotated[Optional[str], typer.Option(help="Only this language, e.g. ar")] = None,
     since: Annotated[Optional[str], typer.Option(help="Published (or fetched, if undated) at or after: 2024-09-20, 2d, 12h")] = None,
     until: Annotated[Optional[str], typer.Option(help="Published before this")] = None,
+    by: Annotated[DateField, typer.Option("--by", help="Which date --since/--until and date order use")] = DateField.PUBLISHED,
+    has_date: Annotated[Optional[bool], typer.Option("--has-date/--no-date", help="Only articles with (or without) a published date")] = None,
+    sort: Annotated[Optional[Sort], typer.Option(help="relevance (the default with TEXT) or date")] = None,
     limit: Annotated[int, typer.Option(min=0, help="At most this many articles")] = 50,
     offset: Annotated[int, typer.Option(min=0, help="Skip this many first")] = 0,
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format")] = Format.TABLE,
     stories: Annotated[bool, typer.Option("--stories", help="One row per story: its first article and the outlets that ran it")] = False,
     history: Annotated[Optional[str], typer.Option("--history", metavar="URL", help="Every version of the article at URL")] = None,
 ) -> None:
-    """Print stored articles, newest first (or stories, most recently active first)."""
+    """Search and print stored articles: the most relevant first with TEXT, else the newest first (or stories)."""
     settings: Settings = ctx.obj
     try:
         request = ArticleQuery(
+            text=text,
             sources=tuple(source or ()),
             language=lang,
             since=parse_when(since) if since else None,
             until=parse_when(until) if until else None,
+            date_field=by,
+            has_date=has_date,
+            sort=sort,
             limit=limit,
             offset=offset,
         )
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
+    search = request.search  # a malformed search text is refused before the database is opened
     with session_factory(open_database(settings.db_url, create=False))() as session:
+        _check_sources(session, settings, request.sources)
         if history:
             versions = article_history(session, history)
             if not versions:
@@ -158,7 +171,20 @@ def query(
         elif stories:
             write_stories(query_stories(session, request), format)
         else:
-            write_articles(query_articles(session, request), format)
+            write_articles(query_articles(session, request), format, search=search)
+
+
+def _check_sources(session: Session, settings: Settings, names: tuple[str, ...]) -> None:
+    """Refuse a source name that is neither stored nor configured: a typo would otherwise find nothing, silently."""
+    if not names:
+        return
+    known = set(session.scalars(select(SourceRow.name)))
+    try:
+        known |= {s.name for s in load_sources(settings.sources_path).sources}
+    except NewsmonError:
+        pass  # no readable sources file here: the database's names are enough
+    if unknown := [n for n in names if n not in known]:
+        raise ConfigError(f"unknown source {', '.join(map(repr, unknown))}; known: {', '.join(sorted(known)) or '(none)'}")
 
 
 app.command()(stats)  # newsmon.stats: source health

@@ -12,8 +12,10 @@ from typing import Any, TextIO
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from db.query import ArticleRow, StoryRow, VersionRow
+from db.search import Search, snippet
 
 
 class Format(StrEnum):
@@ -54,12 +56,24 @@ def article_record(row: ArticleRow) -> dict[str, Any]:
     return record
 
 
-def write_articles(rows: Sequence[ArticleRow], fmt: Format, out: TextIO = sys.stdout) -> None:
-    table = _table(("source", "published (UTC)", "lang", "title"), [
+def write_articles(rows: Sequence[ArticleRow], fmt: Format, out: TextIO = sys.stdout,
+                   search: Search | None = None) -> None:
+    """Articles in ``fmt``; with ``search``, the table shows where each matched, the match highlighted."""
+    columns = ("source", "published (UTC)", "lang", "title") + (("match",) if search else ())
+    table = _table(columns, [
         (r.source, r.published_at.strftime("%Y-%m-%d %H:%M") if r.published_at else "—", r.language or "?", r.title)
+        + ((_highlighted(r, search),) if search else ())
         for r in rows
     ])
     _write([article_record(r) for r in rows], fmt, out, FIELDS, table, _count(len(rows), "article", "articles"))
+
+
+def _highlighted(row: ArticleRow, search: Search) -> Text:
+    pieces = snippet(row.body, search, words=24) or snippet(row.title, search, words=24)
+    result = Text()
+    for piece, hit in pieces:
+        result.append(piece, style="bold yellow" if hit else None)
+    return result
 
 
 def _write(records: list[dict[str, Any]], fmt: Format, out: TextIO, fields: Sequence[str], table: Table,
@@ -84,10 +98,10 @@ def _write(records: list[dict[str, Any]], fmt: Format, out: TextIO, fields: Sequ
             print(footer, file=out)
 
 
-def _table(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> Table:
+def _table(columns: Sequence[str], rows: Sequence[Sequence[str | Text]]) -> Table:
     table = Table(header_style="bold")
     for column in columns:
-        table.add_column(column, no_wrap=column != "title")
+        table.add_column(column, no_wrap=column not in ("title", "match"))
     for row in rows:
         table.add_row(*row)
     return table

@@ -70,6 +70,17 @@ def _epoch(value) -> float:
     return value.timestamp()
 
 
+def counts(db: str, source: str) -> list[dict]:
+    """The counts of each finished run of ``source``, oldest first."""
+    engine = make_engine(db)
+    with engine.connect() as connection:
+        rows = connection.execute(text(
+            "SELECT r.counts FROM crawl_runs r JOIN sources s ON s.id = r.source_id "
+            "WHERE s.name = :name AND r.status = 'finished' ORDER BY r.id"), {"name": source}).scalars().all()
+    engine.dispose()
+    return [json.loads(row) if isinstance(row, str) else row for row in rows]
+
+
 def finished(db: str, source: str) -> int:
     return sum(1 for name, status, _ in runs(db) if name == source and status == "finished")
 
@@ -142,6 +153,8 @@ def test_config_edits_add_and_remove_sources_and_a_broken_edit_is_ignored(sqlite
         assert "sources.yaml:" in process.text() and "every" in process.text()
         farsi_runs = finished(db, "farsi")
         wait_for(lambda: finished(db, "farsi") > farsi_runs, "farsi to keep its schedule")
+        # farsi's feed has not changed since its first run: later runs get a 304 and parse nothing
+        assert all(run.get("listings_not_modified") == 1 and "stored" not in run for run in counts(db, "farsi")[1:])
 
         # SIGHUP reloads without a new mtime: the edit below keeps the file's old one
         stat = sources.stat()
@@ -227,9 +240,15 @@ def test_a_failing_source_backs_off_and_recovers_by_itself(sqlite_url, tmp_path)
 def test_once_crawls_what_is_due_then_nothing_until_its_next_slot(sqlite_url, site, tmp_path):
     sources = tmp_path / "sources.yaml"
     sources.write_text(sources_text(site.base_url, {"farsi": "30m", "legacy": "30m"}), encoding="utf-8")
-    first = newsmon("run", "--once", "--log-format", "json", *FAST, db=sqlite_url, sources=sources)
+    first = newsmon("run", "--once", "--max-concurrent", "1", "--log-format", "json", *FAST, db=sqlite_url,
+                    sources=sources)
     assert first.returncode == 0, first.stderr
     assert set(stored(sqlite_url)) == expected_urls(site, "farsi", "legacy")
+    engine = make_engine(sqlite_url)
+    with engine.connect() as connection:
+        spans = connection.execute(text("SELECT started_at, finished_at FROM crawl_runs ORDER BY started_at")).all()
+    engine.dispose()
+    assert spans[0].finished_at <= spans[1].started_at, "--max-concurrent 1 ran two crawls at once"
     entries = [json.loads(line) for line in first.stderr.splitlines() if line.strip()]
     crawled = {e["crawl"]["source"]: e["crawl"] for e in entries if "crawl" in e}
     assert set(crawled) == {"farsi", "legacy"}
