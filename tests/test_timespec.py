@@ -25,3 +25,10 @@ def test_parse_when(text, expected):
 def test_parse_when_rejects_nonsense_with_the_accepted_forms():
     with pytest.raises(ValueError, match="2d"):
         parse_when("last tuesday", now=NOW)
+
+
+def test_a_weekday_means_its_latest_start_today_included():
+    sunday = datetime(2026, 11, 29, 13, 0, tzinfo=timezone.utc)
+    assert parse_when("monday", now=sunday) == datetime(2026, 11, 23, tzinfo=timezone.utc)
+    assert parse_when("Sunday", now=sunday) == datetime(2026, 11, 29, tzinfo=timezone.utc)
+    assert parse_when("saturday", now=sunday) == datetime(2026, 11, 28, tzinfo=timezone.utc)
