@@ -41,6 +41,7 @@ from newsmon.config import Source, SourcesConfig, load_sources
 from newsmon.config.fields import AutoPace, interval_text
 from newsmon.errors import ConfigError
 from newsmon.settings import Settings
+from newsmon.watch_delivery import run_watches_after_crawl
 
 if TYPE_CHECKING:
     from newsmon.crawl import SourceResult  # imports Scrapy, which must come after the reactor is installed
@@ -148,8 +149,13 @@ class CrawlService:
         loop.add_signal_handler(signal.SIGHUP, self.reload)
         self.scheduler.start(paused=True)
         self.sync_jobs(self.config)
+        due: asyncio.Future[None] | None = None
         if self.options.once:
-            await self._run_due_once()
+            # a stop signal ends the wait at once; _shutdown then stops the running crawls, as in the loop below
+            due = asyncio.ensure_future(self._run_due_once())
+            stop = asyncio.ensure_future(self.stopping.wait())
+            await asyncio.wait({due, stop}, return_when=asyncio.FIRST_COMPLETED)
+            stop.cancel()
         else:
             self.scheduler.resume()
             logger.info("Scheduling %d sources from %s (at most %d crawls at once)",
@@ -158,6 +164,8 @@ class CrawlService:
             await self.stopping.wait()
             watcher.cancel()
         await self._shutdown()
+        if due is not None:  # its crawls were stopped: it ends now, without scheduling their next slots
+            await asyncio.wait({due}, timeout=self.options.shutdown_grace)
         return 0
 
     def _on_stop_signal(self, signum: int) -> None:
@@ -287,6 +295,8 @@ class CrawlService:
             self._adjust_timing(source, result.status, counts.stored)
             with self.sessions() as session:
                 log_health(session, name)  # a source that stopped yielding, or lost its dates, is a warning now
+            if counts.stored or updated:  # saved searches covering this source; logs its failures, never raises
+                await asyncio.to_thread(run_watches_after_crawl, self.sessions, name)
         return report
 
     def _adjust_timing(self, source: Source, status: RunStatus, new_articles: int) -> None:

@@ -1,4 +1,4 @@
-"""The tables: sources, articles, crawl runs and listing states (SQLAlchemy 2 typed ORM)."""
+"""The tables: sources, articles, crawl runs, listing states and saved searches (SQLAlchemy 2 typed ORM)."""
 
 from __future__ import annotations
 
@@ -45,6 +45,7 @@ class Article(Base):
         Index("ix_articles_body_hash", "body_hash"),
         Index("ix_articles_story", "story_id"),
         Index("ix_articles_duplicate_of", "duplicate_of"),  # deleting an article checks who copies it
+        Index("ix_articles_fetched", "fetched_at"),  # saved searches scan the articles fetched since their last run
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -160,3 +161,32 @@ class ListingState(Base):
     failures: Mapped[int] = mapped_column(default=0)  # fetches in a row that failed
     # The child sitemaps a sitemap index (or robots.txt) listed when last read: a 304 from it still leads to them.
     children: Mapped[list[str]] = mapped_column(default=list)
+
+
+class Watch(Base):
+    """A saved search: what to look for, where its new matches go, and when it last delivered them (db.watches)."""
+
+    __tablename__ = "watches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    # What db.query.ArticleQuery needs: {"text": ..., "sources": [...], "language": ..., "has_date": ...}
+    query: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    destination: Mapped[str] = mapped_column(String(16))  # stdout, jsonl, atom or webhook (db.watches.Destination)
+    target: Mapped[str | None] = mapped_column(Text)       # the file path or the webhook URL
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the last successful run started: the next run looks at articles fetched since a margin before it.
+    last_run_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)   # why the last run failed; None after a good one
+    delivered: Mapped[int] = mapped_column(default=0)      # matches delivered so far
+
+
+class WatchDelivery(Base):
+    """An article a watch has delivered (or found already stored when it was added): never delivered again."""
+
+    __tablename__ = "watch_deliveries"
+    __table_args__ = (Index("ix_watch_deliveries_article", "article_id"),)  # deleting an article finds its rows
+
+    watch_id: Mapped[int] = mapped_column(ForeignKey("watches.id", ondelete="CASCADE"), primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    delivered_at: Mapped[datetime | None]  # None: stored before the watch was added, so not new to it

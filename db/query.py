@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, Integer, func, literal_column, or_, select, text
+from sqlalchemy import Float, Integer, cast, func, literal_column, null, or_, select, text
 from sqlalchemy.orm import Session
 
 from db.models import Article, ArticleVersion, CrawlRun, RunStatus, Source
@@ -77,20 +78,44 @@ def query_articles(session: Session, query: ArticleQuery) -> list[ArticleRow]:
     Newest means published date, or the fetch time for an article whose page gave no date,
     so an undated article is neither lost at the bottom nor placed in the future.
     """
-    when = _when(query)
     search = query.search  # parsed before any SQL, so a bad search text costs no query
-    statement = select(Article, Source.name).join(Source)
-    statement, score = _matching(session, statement, search)
-    statement = _filtered(statement.add_columns(score), query, when)
+    statement, score, when = _articles(session, query, search)
     if query.order is Sort.RELEVANCE and search is not None:
         statement = statement.order_by(score.desc(), when.desc(), Article.id.desc())
     else:
         statement = statement.order_by(when.desc(), Article.id.desc())
+    return [_row(article, name, score) for article, name, score in session.execute(_paged(statement, query))]
+
+
+def iter_articles(session: Session, query: ArticleQuery = ArticleQuery(limit=None),
+                  chunk: int = 200) -> Iterator[ArticleRow]:
+    """The articles matching ``query`` (by default every stored article) in the order they were stored, read
+    ``chunk`` rows at a time (200 bodies of a few KB: a MB or two), so memory stays flat however many there are:
+    a server-side cursor on PostgreSQL, SQLite's own stepping on SQLite. For exports; ``query.sort`` is not used,
+    its limit and offset are.
+
+    The query runs when this is called (a bad search text raises here); the session must stay open while the
+    iterator is consumed.
+    """
+    statement, _, _ = _articles(session, query, query.search)
+    result = session.execute(_paged(statement.order_by(Article.id), query).execution_options(yield_per=chunk))
+    return (_row(article, name, score) for article, name, score in result)
+
+
+def _articles(session: Session, query: ArticleQuery, search: Search | None) -> tuple[Any, Any, Any]:
+    """The articles matching ``search`` and the filters of ``query``, in no order and not paged; and the columns
+    of their relevance score and of the date the query filters on."""
+    when = _when(query)
+    statement, score = _matching(session, select(Article, Source.name).join(Source), search)
+    return _filtered(statement.add_columns(score), query, when), score, when
+
+
+def _paged(statement, query: ArticleQuery):  # type: ignore[no-untyped-def]
     if query.offset:
         statement = statement.offset(query.offset)
     if query.limit is not None:
         statement = statement.limit(query.limit)
-    return [_row(article, name, score) for article, name, score in session.execute(statement)]
+    return statement
 
 
 def _when(query: ArticleQuery) -> Any:
@@ -106,7 +131,7 @@ def _matching(session: Session, statement: Any, search: Search | None) -> tuple[
     tsvector column, ranked by ts_rank_cd (cover density, which rewards terms that stand close together).
     """
     if search is None:
-        return statement, literal_column("NULL", Float).label("score")
+        return statement, cast(null(), Float).label("score")  # typed: a bare NULL is text to PostgreSQL
     if session.get_bind().dialect.name == "sqlite":
         matches = (
             text("SELECT rowid AS id, -rank AS score FROM articles_fts WHERE articles_fts MATCH :match")
@@ -144,11 +169,7 @@ def query_stories(session: Session, query: ArticleQuery) -> list[StoryRow]:
         grouped = grouped.order_by(func.max(score).desc(), func.max(when).desc(), story.desc())
     else:
         grouped = grouped.order_by(func.max(when).desc(), story.desc())
-    if query.offset:
-        grouped = grouped.offset(query.offset)
-    if query.limit is not None:
-        grouped = grouped.limit(query.limit)
-    page = session.execute(grouped).all()
+    page = session.execute(_paged(grouped, query)).all()
     if not page:
         return []
     members, _ = _matching(session, select(Article, Source.name).join(Source), search)

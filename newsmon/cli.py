@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import shutil
 import sys
-from enum import Enum
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import Enum, StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional, TextIO
 
 import typer
 from rich.console import Console
@@ -17,15 +19,18 @@ from rich.table import Table
 from db.engine import make_engine, open_database, session_factory, upgrade
 from db.models import RunStatus
 from db.models import Source as SourceRow
-from db.query import ArticleQuery, DateField, Sort, article_history, query_articles, query_stories, source_figures
+from db.query import (
+    ArticleQuery, DateField, Sort, article_history, iter_articles, query_articles, query_stories, source_figures,
+)
 from newsmon.config import SourcesConfig, load_sources
 from newsmon.config.fields import parse_interval
 from newsmon.errors import ConfigError, NewsmonError, StoreError
 from newsmon.logs import configure_console_logging
-from newsmon.output import Format, write_articles, write_history, write_stories
+from newsmon.output import Feed, Format, write_articles, write_history, write_stories
 from newsmon.settings import Settings
 from newsmon.stats import stats
 from newsmon.timespec import parse_when
+from newsmon.watch_cli import watch_app
 
 if TYPE_CHECKING:
     from newsmon.crawl import SourceResult  # imports Scrapy: only the crawling commands pay for that
@@ -36,6 +41,7 @@ sources_app = typer.Typer(no_args_is_help=True, help="Show and check the configu
 db_app = typer.Typer(no_args_is_help=True, help="Database maintenance.")
 app.add_typer(sources_app, name="sources")
 app.add_typer(db_app, name="db")
+app.add_typer(watch_app, name="watch")  # newsmon.watch_cli: saved searches
 
 # Piped output (files, tests, less) is not cut at 80 columns: tables stay one row per line there.
 out = Console(soft_wrap=False, width=shutil.get_terminal_size((200, 24)).columns)
@@ -126,52 +132,132 @@ def _print_results(results: list[SourceResult]) -> None:
     out.print(table)
 
 
+# The search text and filters `query` and `export` share: defined once, so both commands read them alike.
+SearchText = Annotated[Optional[str], typer.Argument(metavar="[TEXT]", help='Search title and body: words, "exact phrases", OR, -exclusions')]
+SourceFilter = Annotated[Optional[list[str]], typer.Option("--source", "-s", help="Only this source (repeatable)")]
+LangFilter = Annotated[Optional[str], typer.Option(help="Only this language, e.g. ar")]
+SinceFilter = Annotated[Optional[str], typer.Option(help="Published (or fetched, if undated) at or after: 2024-09-20, 2d, 12h")]
+UntilFilter = Annotated[Optional[str], typer.Option(help="Published before this")]
+ByOption = Annotated[DateField, typer.Option("--by", help="Which date --since/--until (and date order) use")]
+HasDateFilter = Annotated[Optional[bool], typer.Option("--has-date/--no-date", help="Only articles with (or without) a published date")]
+BomOption = Annotated[bool, typer.Option("--bom", help="Only with --format csv: start with a UTF-8 byte order mark, so Excel reads Arabic right")]
+
+
 @app.command()
 def query(
     ctx: typer.Context,
-    text: Annotated[Optional[str], typer.Argument(metavar="[TEXT]", help='Search title and body: words, "exact phrases", OR, -exclusions')] = None,
-    source: Annotated[Optional[list[str]], typer.Option("--source", "-s", help="Only this source (repeatable)")] = None,
-    lang: Annotated[Optional[str], typer.Option(help="Only this language, e.g. ar")] = None,
-    since: Annotated[Optional[str], typer.Option(help="Published (or fetched, if undated) at or after: 2024-09-20, 2d, 12h")] = None,
-    until: Annotated[Optional[str], typer.Option(help="Published before this")] = None,
-    by: Annotated[DateField, typer.Option("--by", help="Which date --since/--until and date order use")] = DateField.PUBLISHED,
-    has_date: Annotated[Optional[bool], typer.Option("--has-date/--no-date", help="Only articles with (or without) a published date")] = None,
+    text: SearchText = None,
+    source: SourceFilter = None,
+    lang: LangFilter = None,
+    since: SinceFilter = None,
+    until: UntilFilter = None,
+    by: ByOption = DateField.PUBLISHED,
+    has_date: HasDateFilter = None,
     sort: Annotated[Optional[Sort], typer.Option(help="relevance (the default with TEXT) or date")] = None,
     limit: Annotated[int, typer.Option(min=0, help="At most this many articles")] = 50,
     offset: Annotated[int, typer.Option(min=0, help="Skip this many first")] = 0,
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format")] = Format.TABLE,
+    bom: BomOption = False,
     stories: Annotated[bool, typer.Option("--stories", help="One row per story: its first article and the outlets that ran it")] = False,
     history: Annotated[Optional[str], typer.Option("--history", metavar="URL", help="Every version of the article at URL")] = None,
 ) -> None:
     """Search and print stored articles: the most relevant first with TEXT, else the newest first (or stories)."""
     settings: Settings = ctx.obj
-    try:
-        request = ArticleQuery(
-            text=text,
-            sources=tuple(source or ()),
-            language=lang,
-            since=parse_when(since) if since else None,
-            until=parse_when(until) if until else None,
-            date_field=by,
-            has_date=has_date,
-            sort=sort,
-            limit=limit,
-            offset=offset,
-        )
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
-    search = request.search  # a malformed search text is refused before the database is opened
+    _check_bom(bom, format)
+    if history and format is Format.ATOM:
+        raise typer.BadParameter("an article's history has no Atom form", param_hint="--format")
+    request = _article_query(text, source, lang, since, until, by, has_date, sort=sort, limit=limit, offset=offset)
+    search = request.search
+    feed = Feed(title=_feed_title(text, source, lang, since, until, by, has_date, stories))
     with session_factory(open_database(settings.db_url, create=False))() as session:
         _check_sources(session, settings, request.sources)
         if history:
             versions = article_history(session, history)
             if not versions:
                 raise StoreError(f"no stored article at {history}")
-            write_history(versions, format)
+            write_history(versions, format, bom=bom)
         elif stories:
-            write_stories(query_stories(session, request), format)
+            write_stories(query_stories(session, request), format, feed=feed, bom=bom)
         else:
-            write_articles(query_articles(session, request), format, search=search)
+            write_articles(query_articles(session, request), format, search=search, feed=feed, bom=bom)
+
+
+class ExportFormat(StrEnum):
+    JSONL = "jsonl"
+    CSV = "csv"
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    text: SearchText = None,
+    source: SourceFilter = None,
+    lang: LangFilter = None,
+    since: SinceFilter = None,
+    until: UntilFilter = None,
+    by: ByOption = DateField.PUBLISHED,
+    has_date: HasDateFilter = None,
+    format: Annotated[ExportFormat, typer.Option("--format", "-f", help="Output format")] = ExportFormat.JSONL,
+    bom: BomOption = False,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write to FILE (default: standard output)")] = None,
+) -> None:
+    """Write every stored article, or those matching TEXT and the filters, as JSON Lines or CSV: in the order they
+    were stored, streamed, so memory stays flat however large the database."""
+    settings: Settings = ctx.obj
+    fmt = Format(format.value)
+    _check_bom(bom, fmt)
+    request = _article_query(text, source, lang, since, until, by, has_date, limit=None)
+    with session_factory(open_database(settings.db_url, create=False))() as session:
+        _check_sources(session, settings, request.sources)
+        with _written(output) as stream:
+            count = write_articles(iter_articles(session, request), fmt, out=stream, bom=bom)
+    err.print(f"{count} article{'' if count == 1 else 's'} exported to {output or 'standard output'}", highlight=False,
+              soft_wrap=True)
+
+
+def _article_query(text: str | None, source: list[str] | None, lang: str | None, since: str | None,
+                   until: str | None, by: DateField, has_date: bool | None, **page: Any) -> ArticleQuery:
+    """The query `query` and `export` read from their shared options; a bad date or search text is refused
+    before the database is opened."""
+    try:
+        request = ArticleQuery(text=text, sources=tuple(source or ()), language=lang,
+                               since=parse_when(since) if since else None, until=parse_when(until) if until else None,
+                               date_field=by, has_date=has_date, **page)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    _ = request.search  # a malformed search text is refused here, before the database is opened
+    return request
+
+
+def _check_bom(bom: bool, fmt: Format) -> None:
+    if bom and fmt is not Format.CSV:
+        raise typer.BadParameter("a byte order mark is for --format csv only", param_hint="--bom")
+
+
+def _feed_title(text: str | None, source: list[str] | None, lang: str | None, since: str | None, until: str | None,
+                by: DateField, has_date: bool | None, stories: bool) -> str:
+    """The Atom feed's title, from the options as typed ("since 2d", not a time), so it and the id derived from
+    it stay the same each time the same query runs."""
+    parts = [text or "all articles", ", ".join(source or ()), lang or "",
+             f"by {by.value}" if by is not DateField.PUBLISHED else "", f"since {since}" if since else "",
+             f"until {until}" if until else "", {None: "", True: "dated", False: "undated"}[has_date],
+             "stories" if stories else ""]
+    return "newsmon: " + " · ".join(part for part in parts if part)
+
+
+@contextmanager
+def _written(path: Path | None) -> Iterator[TextIO]:
+    """Standard output, or ``path`` written whole or not at all: a failed export leaves no truncated file."""
+    if path is None:
+        yield sys.stdout
+        return
+    partial = path.with_name(path.name + ".part")
+    try:
+        with partial.open("w", encoding="utf-8", newline="") as stream:
+            yield stream
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def _check_sources(session: Session, settings: Settings, names: tuple[str, ...]) -> None:

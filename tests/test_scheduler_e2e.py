@@ -188,6 +188,17 @@ def test_sigterm_lets_running_crawls_commit_and_loses_nothing(db_url, site, tmp_
     assert set(stored(db_url)) == set(titles)
 
 
+def test_sigterm_stops_a_once_run_too(sqlite_url, site, tmp_path):
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(sources_text(site.base_url, {"wire": "1h"}), encoding="utf-8")
+    slow = ["-s", "DOWNLOAD_DELAY=1", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1", "-s", "NEWSMON_STORE_BATCH=1"]
+    process = Scheduler(sqlite_url, sources, tmp_path / "run.log", "--once", *slow)
+    wait_for(lambda: len(stored(sqlite_url)) >= 1, "the first article")
+    assert process.stop(timeout=30) == 0, process.text()
+    assert 1 <= len(stored(sqlite_url)) < len(EXPECTED["wire"])
+    assert [status for _, status, _ in runs(sqlite_url)] == ["failed"]  # stopped early: recorded, not "running"
+
+
 def test_a_second_signal_exits_at_once_without_damage(sqlite_url, site, tmp_path):
     sources = tmp_path / "sources.yaml"
     sources.write_text(sources_text(site.base_url, {"wire": "1h"}), encoding="utf-8")
