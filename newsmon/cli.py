@@ -339,6 +339,7 @@ def demo(
         rows = query_articles(session, ArticleQuery(limit=None))
     write_articles(rows, Format.TABLE, out=sys.stdout)
     out.print(f"\nQuery it yourself:  {_command()} --db {settings.db_url} query --format json --limit 3")
+    out.print(f"Search it:          {_command()} --db {settings.db_url} query ايران --stories")
     if not rows:
         raise typer.Exit(1)
 
