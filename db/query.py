@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, Integer, cast, func, literal_column, null, or_, select, text
+from sqlalchemy import Float, Integer, and_, bindparam, cast, func, literal_column, null, or_, select, text
 from sqlalchemy.orm import Session
 
 from db.models import Article, ArticleVersion, CrawlRun, RunStatus, Source
@@ -76,15 +76,108 @@ def query_articles(session: Session, query: ArticleQuery) -> list[ArticleRow]:
     """Stored articles matching ``query``: the most relevant first when searching, else the newest first.
 
     Newest means published date, or the fetch time for an article whose page gave no date,
-    so an undated article is neither lost at the bottom nor placed in the future.
+    so an undated article is neither lost at the bottom nor placed in the future. Relevance is ranked among the
+    newest ``RANK_WINDOW`` matches (see there).
     """
     search = query.search  # parsed before any SQL, so a bad search text costs no query
+    if search is not None:
+        return _searched_articles(session, query, search)
     statement, score, when = _articles(session, query, search)
-    if query.order is Sort.RELEVANCE and search is not None:
-        statement = statement.order_by(score.desc(), when.desc(), Article.id.desc())
-    else:
-        statement = statement.order_by(when.desc(), Article.id.desc())
+    statement = statement.order_by(when.desc(), Article.id.desc())
     return [_row(article, name, score) for article, name, score in session.execute(_paged(statement, query))]
+
+
+# A search ranks by relevance the newest RANK_WINDOW articles it matches, not all of them: ranking every match of
+# a common word among a million articles takes seconds (bench/search.py), and a news search wants recent reports.
+# A search with fewer matches is ranked whole; --sort date is never windowed.
+RANK_WINDOW = 1000
+
+
+def _searched_articles(session: Session, query: ArticleQuery, search: Search) -> list[ArticleRow]:
+    """A search in two steps: the ids of the matches, newest first (cheap: an index on the date, no article
+    text read), then the full rows of the page only."""
+    when = _when(query)
+    newest = _newest_matches(session, query, search, when)
+    if query.order is Sort.DATE:
+        page = session.execute(_paged(newest, query)).all()
+        scores: dict[int, float] = {}
+    else:
+        wanted = None if query.limit is None else max(RANK_WINDOW, query.offset + query.limit)
+        window = session.execute(newest.limit(wanted)).all()
+        scores = _scores(session, search, [row.id for row in window])
+        window.sort(key=lambda row: (scores.get(row.id, 0.0), row.when, row.id), reverse=True)
+        end = None if query.limit is None else query.offset + query.limit
+        page = window[query.offset : end]
+    return _rows_in_order(session, [row.id for row in page], scores)
+
+
+def _newest_matches(session: Session, query: ArticleQuery, search: Search, when: Any) -> Any:
+    """(id, when) of the articles matching ``search`` and the filters, newest first."""
+    statement = select(Article.id.label("id"), when.label("when")).where(_match(session, search))
+    return _filtered(statement, query, when).order_by(when.desc(), Article.id.desc())
+
+
+def _match(session: Session, search: Search) -> Any:
+    """The condition "matches ``search``" on articles.
+
+    SQLite: membership in the FTS5 matches. For a search that matches many articles, ``id + 0`` keeps SQLite from
+    looking up every match in the table (a third of a million reads for a common word): it walks the date index
+    instead, newest first, and stops at the page's last match. A rare search goes from its few matches.
+    PostgreSQL: the GIN-indexed tsvector; its planner weighs the two ways itself, from the column's statistics.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        ids = text("SELECT rowid FROM articles_fts WHERE articles_fts MATCH :match").bindparams(match=search.fts5())
+        column = Article.id + 0 if _common(session, search) else Article.id
+        return column.in_(ids)
+    return _vector().op("@@")(_tsquery(search))
+
+
+def _common(session: Session, search: Search) -> bool:
+    """Whether ``search`` matches so many articles that walking the date index finds a page sooner than looking
+    up every match: when the matches exceed the square root of 50 × the articles stored (7,000 of a million)."""
+    tokens = sorted({t for clause in search.wanted for phrase in clause.alternatives for t in phrase})
+    rows = session.execute(
+        text("SELECT term, doc FROM articles_fts_terms WHERE term IN :terms").bindparams(bindparam("terms", expanding=True)),
+        {"terms": tokens},
+    )
+    docs = dict(rows.all())
+    estimate = min(
+        sum(min(docs.get(t, 0) for t in phrase) for phrase in clause.alternatives) for clause in search.wanted
+    )
+    total = session.scalar(select(func.max(Article.id))) or 0
+    return estimate * estimate > 50 * total
+
+
+def _scores(session: Session, search: Search, ids: list[int]) -> dict[int, float]:
+    """Relevance of each article in ``ids`` to ``search``, higher is better: BM25 on SQLite (FTS5's rank, negated:
+    lower is better there), cover density (ts_rank_cd, which rewards terms standing close together) on PostgreSQL."""
+    if not ids:
+        return {}
+    if session.get_bind().dialect.name == "sqlite":
+        # FTS5 seeks a rowid range in its index, but answers "rowid IN (...)" one id at a time, each a new search
+        # (seconds for 2,000). The newest matches are stored close together, so their range is narrow.
+        statement = text(
+            "SELECT rowid, -rank FROM articles_fts WHERE articles_fts MATCH :match AND rowid BETWEEN :low AND :high"
+        )
+        wanted = set(ids)
+        ranked = session.execute(statement, {"match": search.fts5(), "low": min(ids), "high": max(ids)})
+        return {rowid: score for rowid, score in ranked if rowid in wanted}
+    rank = func.ts_rank_cd(_vector(), _tsquery(search))
+    return dict(session.execute(select(Article.id, rank).where(Article.id.in_(ids))).all())
+
+
+def _rows_in_order(session: Session, ids: list[int], scores: dict[int, float]) -> list[ArticleRow]:
+    found = {article.id: (article, name) for article, name in
+             session.execute(select(Article, Source.name).join(Source).where(Article.id.in_(ids)))}
+    return [_row(*found[i], scores.get(i)) for i in ids if i in found]
+
+
+def _vector() -> Any:
+    return literal_column("articles.search_vector")
+
+
+def _tsquery(search: Search) -> Any:
+    return func.to_tsquery(literal_column("'simple'::regconfig"), search.tsquery())
 
 
 def iter_articles(session: Session, query: ArticleQuery = ArticleQuery(limit=None),
@@ -140,9 +233,7 @@ def _matching(session: Session, statement: Any, search: Search | None) -> tuple[
             .subquery("matches")
         )
         return statement.join(matches, matches.c.id == Article.id), matches.c.score.label("score")
-    vector = literal_column("articles.search_vector")
-    tsquery = func.to_tsquery(literal_column("'simple'::regconfig"), search.tsquery())
-    return statement.where(vector.op("@@")(tsquery)), func.ts_rank_cd(vector, tsquery).label("score")
+    return statement.where(_vector().op("@@")(_tsquery(search))), func.ts_rank_cd(_vector(), _tsquery(search)).label("score")
 
 
 @dataclass(frozen=True)
@@ -162,34 +253,59 @@ def query_stories(session: Session, query: ArticleQuery) -> list[StoryRow]:
     when = _when(query)
     search = query.search
     story = func.coalesce(Article.story_id, Article.id)
-    grouped = select(story.label("story"), func.max(when).label("last_seen")).join(Source).group_by(story)
-    grouped, score = _matching(session, grouped, search)
-    grouped = _filtered(grouped, query, when)
-    if query.order is Sort.RELEVANCE and search is not None:
-        grouped = grouped.order_by(func.max(score).desc(), func.max(when).desc(), story.desc())
+    if search is not None:
+        page = _searched_stories(session, query, search, when)
     else:
-        grouped = grouped.order_by(func.max(when).desc(), story.desc())
-    page = session.execute(_paged(grouped, query)).all()
+        grouped = _filtered(select(story.label("story"), func.max(when).label("last_seen")).group_by(story), query, when)
+        page = [row.story for row in session.execute(_paged(grouped.order_by(func.max(when).desc(), story.desc()), query))]
     if not page:
         return []
-    members, _ = _matching(session, select(Article, Source.name).join(Source), search)
-    members = _filtered(members.where(story.in_([row.story for row in page])), query, when).order_by(when, Article.id)
+    # coalesce(story_id, id) spelt out, so the indexes on story_id and id find the members
+    in_page = or_(Article.story_id.in_(page), and_(Article.story_id.is_(None), Article.id.in_(page)))
+    members = select(Article, Source.name).join(Source).where(in_page)
+    if search is not None:
+        members = members.where(_match(session, search))
+    members = _filtered(members, query, when).order_by(when, Article.id)
     by_story: dict[int, list[ArticleRow]] = {}
     for article, name in session.execute(members):
         by_story.setdefault(article.story_id or article.id, []).append(_row(article, name))
     stories = []
-    for row in page:
-        rows = by_story.get(row.story, [])
+    for story_id in page:
+        rows = by_story.get(story_id, [])
         if rows:
             sources = list(dict.fromkeys(r.source for r in rows))
-            stories.append(StoryRow(story_id=row.story, first=rows[0], articles=len(rows), sources=sources,
-                                    last_seen=row.last_seen))
+            last_seen = max(_when_of(r, query) for r in rows)
+            stories.append(StoryRow(story_id=story_id, first=rows[0], articles=len(rows), sources=sources,
+                                    last_seen=last_seen))
     return stories
 
 
+def _searched_stories(session: Session, query: ArticleQuery, search: Search, when: Any) -> list[int]:
+    """The page of story ids for a search, from its newest matches (20 for each story asked for, at least
+    RANK_WINDOW): by their newest match, or by their best match's relevance."""
+    story = func.coalesce(Article.story_id, Article.id)
+    asked = None if query.limit is None else query.offset + query.limit
+    newest = _newest_matches(session, query, search, when).add_columns(story.label("story"))
+    window = session.execute(newest.limit(None if asked is None else max(RANK_WINDOW, 20 * asked))).all()
+    order = list(dict.fromkeys(row.story for row in window))  # newest match first
+    if query.order is Sort.RELEVANCE:
+        scores = _scores(session, search, [row.id for row in window])
+        best: dict[int, float] = {}
+        for row in window:
+            best[row.story] = max(best.get(row.story, float("-inf")), scores.get(row.id, 0.0))
+        order.sort(key=lambda s: best[s], reverse=True)  # stable: ties keep the newest first
+    return order[query.offset : asked]
+
+
+def _when_of(row: ArticleRow, query: ArticleQuery) -> datetime:
+    if query.date_field is DateField.FETCHED:
+        return row.fetched_at
+    return row.published_at or row.fetched_at
+
+
 def _filtered(statement, query: ArticleQuery, when):  # type: ignore[no-untyped-def]
-    if query.sources:
-        statement = statement.where(Source.name.in_(query.sources))
+    if query.sources:  # by id: no join needed, and the date index covers it
+        statement = statement.where(Article.source_id.in_(select(Source.id).where(Source.name.in_(query.sources))))
     if query.language:
         statement = statement.where(Article.language == query.language)
     if query.since:

@@ -120,3 +120,36 @@ def test_snippets_mark_the_match_as_the_page_wrote_it():
     pieces = snippet(body, parse_search("أشتياني"))
     assert ("آشتياني", True) in pieces
     assert "".join(piece for piece, _ in pieces) == body.rstrip(".")
+
+
+def test_a_search_matching_most_articles_finds_the_same_as_one_matching_few(db_url, monkeypatch):
+    # Many matches: the newest are found by walking the date index; few: from the matches. Same answers either way.
+    import db.query
+
+    engine = open_database(db_url)
+    sessions = session_factory(engine)
+    with sessions.begin() as session:
+        source = upsert_source(session, "x", "X", "https://x.example/")
+        rows = []
+        for i in range(120):
+            body = "common words in every report " + ("and a rare one " if i % 40 == 7 else "") + f"number {i}"
+            rows.append(dict(source_id=source, url=f"https://x.example/{i}", fetched_url=f"https://x.example/{i}",
+                             title=f"report {i}", body=body, search_text=search_key(body), authors=[], tags=[],
+                             provenance={}, word_count=8, fetched_at=datetime(2024, 9, 1, tzinfo=timezone.utc),
+                             published_at=datetime(2024, 9, 1, tzinfo=timezone.utc).replace(hour=i % 24, minute=i // 24)))
+        insert_articles(session, rows)
+
+    def urls(text, sort, forced=None):
+        if forced is not None:
+            monkeypatch.setattr(db.query, "_common", lambda session, search: forced)
+        with sessions() as session:
+            return [r.url for r in query_articles(session, ArticleQuery(text=text, sort=sort, limit=10))]
+
+    newest = [f"https://x.example/{i}" for i in sorted(range(120), key=lambda i: (i % 24, i // 24, i), reverse=True)]
+    assert urls("common", Sort.DATE) == newest[:10]
+    if engine.dialect.name == "sqlite":
+        assert db.query._common(sessions(), parse_search("common")) and not db.query._common(sessions(), parse_search("rare"))
+        assert urls("common", Sort.DATE, forced=False) == newest[:10]
+        assert urls("common", Sort.RELEVANCE, forced=True) == urls("common", Sort.RELEVANCE, forced=False)
+    assert sorted(urls("rare", Sort.RELEVANCE)) == sorted(f"https://x.example/{i}" for i in (7, 47, 87))
+    engine.dispose()
