@@ -14,21 +14,22 @@ would.
 Figures, per backend:
 - fill: time and articles per second (generating the text is not counted);
 - size: bytes per article of the database (SQLite: the file and its WAL after a checkpoint; PostgreSQL:
-  pg_total_relation_size of articles, its TOAST and indexes), and of it, the search index (the FTS5 shadow tables;
-  the GIN index and the search_vector column) and the search_text column it is built from (kept for dedup too);
+  pg_total_relation_size of articles, its TOAST and indexes), and of it, the full-text index (the FTS5 shadow
+  tables; the GIN index and the search_vector column), the date index searches walk (ix_articles_when, migration
+  0011) and the search_text column the index is built from (kept for dedup too);
 - queries: 50 representative searches (below) through db.query.query_articles / query_stories — what `newsmon
   query` runs — with limit 50 (the CLI default), in a new session each, the whole set run once to warm up and then
   --repeat times; a query's latency is the median of its runs, and median and p95 are taken over queries, per
   category and overall, with the slowest five and their match counts; for a category over the target, the plan
   of its slowest query (EXPLAIN QUERY PLAN on SQLite, EXPLAIN ANALYZE on PostgreSQL) and where its time goes;
 - indexing cost, two ways: (1) as the crawler stores: --crawl new articles through db.store.insert_articles in
-  transactions of 20 (NEWSMON_STORE_BATCH) into the full database, with the index live and with it switched off
-  (SQLite: the FTS triggers dropped, in alternating rounds; PostgreSQL: the generated column dropped — which cannot
-  be undone cheaply, so its rounds come last), the difference per article; (2) bulk: --sample articles filled into
-  two fresh databases, one with and one without the index;
-- index build from scratch over the full database: FTS5 'rebuild' (what migration 0009 runs); on PostgreSQL
-  CREATE INDEX of the GIN; and, timed on the --sample database, what migration 0009 costs an existing PostgreSQL
-  database (ADD COLUMN of the generated tsvector, a table rewrite, then CREATE INDEX).
+  transactions of 20 (NEWSMON_STORE_BATCH) into the full database, with the search indexes live and with them
+  switched off (SQLite: the FTS triggers and the date index dropped, in alternating rounds; PostgreSQL: the
+  generated column and the date index dropped — the column cannot be put back cheaply, so those rounds come last),
+  the difference per article; (2) bulk: --sample articles filled into two fresh databases, with and without them;
+- index build from scratch over the full database: FTS5 'rebuild' (what migration 0009 runs) or CREATE INDEX of
+  the GIN, and CREATE INDEX of the date index; and, timed on the --sample database, what migration 0009 costs an
+  existing PostgreSQL database (ADD COLUMN of the generated tsvector, a table rewrite, then CREATE INDEX).
 
 Queries (picked by expected document share from the generator's own law, so they mean the same at any scale):
 rare words (~0.01% of articles), medium (~1%), common (~10% and ~30%), two-word AND, 2-3 word phrases, OR,
@@ -48,6 +49,7 @@ import json
 import os
 import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -389,12 +391,16 @@ class Database:
 
 # ------------------------------------------------------------------ the search index on and off
 
+DATE_INDEX = "ix_articles_when"  # migration 0011: the date index searches walk, with the columns filters test
+
+
 class IndexSwitch:
-    """Switch the search index off (and on again, on SQLite): the FTS triggers; the generated column on PostgreSQL."""
+    """Switch what search adds to the articles table off (and on again, on SQLite): the FTS triggers on SQLite, the
+    generated tsvector column (and its GIN index) on PostgreSQL; and on both the date index searches walk."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self.triggers: list[str] = []
+        self.saved: list[tuple[str, str, str]] = []  # SQLite: (type, name, CREATE statement) to put back
 
     @property
     def reversible(self) -> bool:
@@ -402,22 +408,26 @@ class IndexSwitch:
 
     def off(self) -> None:
         if self.db.kind == "sqlite":
-            self.triggers = [sql for (sql,) in self.db.execute(
-                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'articles_fts_%' ORDER BY name")]
-            assert len(self.triggers) == 3, self.triggers
-            self.db.execute(*[f"DROP TRIGGER {name}" for name in ("articles_fts_insert", "articles_fts_delete", "articles_fts_update")])
-        else:
-            self.db.execute("ALTER TABLE articles DROP COLUMN search_vector")  # its index goes with it
+            self.saved = [tuple(row) for row in self.db.execute(
+                "SELECT type, name, sql FROM sqlite_master WHERE (type = 'trigger' AND name LIKE 'articles_fts_%')"
+                f" OR (type = 'index' AND name = '{DATE_INDEX}') ORDER BY type DESC, name")]
+            assert sum(1 for t, _, _ in self.saved if t == "trigger") == 3, self.saved
+            self.db.execute(*[f"DROP {kind.upper()} {name}" for kind, name, _ in self.saved])
+        else:  # the GIN index goes with the column
+            self.db.execute("ALTER TABLE articles DROP COLUMN search_vector", f"DROP INDEX IF EXISTS {DATE_INDEX}")
 
-    def on(self) -> None:
+    def on(self) -> float:
+        """Put it back; returns the seconds that took (building the date index, mostly)."""
         assert self.db.kind == "sqlite"
-        self.db.execute(*self.triggers)
+        t0 = time.perf_counter()
+        self.db.execute(*[sql for _, _, sql in self.saved])
+        return time.perf_counter() - t0
 
 
 def crawl_rounds(db: Database, articles: Articles, per_round: int, rounds: int, indexed: bool, tag: str) -> list[float]:
     """Store ``per_round`` new articles through db.store.insert_articles, STORE_BATCH per transaction (as
     pipelines.store does), ``rounds`` times; ms per article of each round. Each round's articles are deleted after
-    it (with the index in the same state, so an unindexed row is never 'deleted' from the FTS table)."""
+    it (with the indexes in the same state, so an unindexed row is never 'deleted' from the FTS table)."""
     out = []
     for r in range(rounds):  # articles after the collection's last, the same ones for the same round number
         batch = articles.batch(articles.total + 1 + r * per_round, per_round)
@@ -591,30 +601,36 @@ def _depth(plan: list, row) -> int:  # type: ignore[no-untyped-def]
 # ------------------------------------------------------------------ sizes
 
 def sizes(db: Database, path: str | None) -> dict[str, float]:
-    """Bytes: 'total', 'index' (the search index), 'key' (the search_text column) and 'articles'."""
+    """Bytes: 'total', 'index' (the full-text index), 'when' (the date index searches walk), 'key' (the search_text
+    column the index is built from) and 'articles'."""
     n = db.count()
     if db.kind == "sqlite":
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         assert path is not None
         total = os.path.getsize(path) + (os.path.getsize(path + "-wal") if os.path.exists(path + "-wal") else 0)
-        index = sum(db.execute(f"SELECT pgsize FROM dbstat WHERE name = '{name}' AND aggregate = 1")[0][0] or 0
-                    for name in ("articles_fts_data", "articles_fts_idx", "articles_fts_docsize", "articles_fts_config"))
+
+        def pages(name: str) -> int:
+            return db.execute(f"SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name = '{name}' AND aggregate = 1")[0][0]
+
+        index = sum(pages(f"articles_fts_{part}") for part in ("data", "idx", "docsize", "config"))
+        when = pages(DATE_INDEX)
         key = db.execute("SELECT sum(length(CAST(search_text AS BLOB))) FROM articles")[0][0]
     else:
         total = db.execute("SELECT pg_total_relation_size('articles')")[0][0]
-        gin = db.execute("SELECT pg_relation_size('ix_articles_search_vector')")[0][0]
+        gin, when = db.execute("SELECT coalesce(pg_relation_size(to_regclass('ix_articles_search_vector')), 0),"
+                               f" coalesce(pg_relation_size(to_regclass('{DATE_INDEX}')), 0)")[0]
         vector, key = db.execute("SELECT sum(pg_column_size(search_vector)), sum(pg_column_size(search_text)) FROM articles")[0]
         index = gin + vector
-    return {"articles": n, "total": total, "index": index, "key": key}
+    return {"articles": n, "total": total, "index": index, "when": when, "key": key}
 
 
 def report_sizes(kind: str, s: dict[str, float], when: str) -> None:
     n = s["articles"]
     what = "FTS5 shadow tables" if kind == "sqlite" else "GIN index + search_vector column"
-    print(f"   size {when}: {s['total'] / n:,.0f} bytes/article ({s['total'] / 2**30:.2f} GiB);"
-          f" search index ({what}) {s['index'] / n:,.0f} bytes/article ({s['index'] / s['total']:.0%});"
-          f" the search_text column it is built from {s['key'] / n:,.0f} bytes/article ({s['key'] / s['total']:.0%})",
-          flush=True)
+    print(f"   size {when}: {s['total'] / n:,.0f} bytes/article ({s['total'] / 2**30:.2f} GiB); of it the full-text index"
+          f" ({what}) {s['index'] / n:,.0f} ({s['index'] / s['total']:.0%}), the date index searches walk ({DATE_INDEX})"
+          f" {s['when'] / n:,.0f} ({s['when'] / s['total']:.0%}), the search_text column the index is built from"
+          f" {s['key'] / n:,.0f} ({s['key'] / s['total']:.0%})", flush=True)
 
 
 # ------------------------------------------------------------------ one backend
@@ -659,38 +675,47 @@ def bench_backend(backend: str, args: argparse.Namespace, articles: Articles, qu
         with_ms: list[float] = []
         without_ms: list[float] = []
         if switch.reversible:
+            put_back = []
             for r in range(3):
                 with_ms += crawl_rounds(db, articles, args.crawl, 1, True, f"on{r}-")
                 switch.off()
                 without_ms += crawl_rounds(db, articles, args.crawl, 1, False, f"off{r}-")
-                switch.on()
+                put_back.append(switch.on())
             t0 = time.perf_counter()
             db.execute("INSERT INTO articles_fts(articles_fts) VALUES ('rebuild')")
             rebuild_s = time.perf_counter() - t0
-            build = f"FTS5 'rebuild' (what migration 0009 runs) {rebuild_s:.0f} s ({rebuild_s * 1000 / scale:.2f} ms/article)"
+            build = (f"FTS5 'rebuild' (what migration 0009 runs) {rebuild_s:.0f} s ({rebuild_s * 1000 / scale:.2f} ms/article);"
+                     f" CREATE INDEX {DATE_INDEX} {statistics.median(put_back):.0f} s")
         else:
             with_ms = crawl_rounds(db, articles, args.crawl, 3, True, "on-")
             t0 = time.perf_counter()
             db.execute("DROP INDEX ix_articles_search_vector",
                        "CREATE INDEX ix_articles_search_vector ON articles USING gin (search_vector)")
             gin_s = time.perf_counter() - t0
+            when_sql = db.execute(f"SELECT indexdef FROM pg_indexes WHERE indexname = '{DATE_INDEX}'")
+            when_s = 0.0
+            if when_sql:
+                t0 = time.perf_counter()
+                db.execute(f"DROP INDEX {DATE_INDEX}", when_sql[0][0])
+                when_s = time.perf_counter() - t0
             switch.off()
             without_ms = crawl_rounds(db, articles, args.crawl, 3, False, "off-")
             mwm = db.execute("SHOW maintenance_work_mem")[0][0]
-            build = f"CREATE INDEX of the GIN {gin_s:.0f} s ({gin_s * 1000 / scale:.2f} ms/article, maintenance_work_mem {mwm})"
+            build = (f"CREATE INDEX of the GIN {gin_s:.0f} s ({gin_s * 1000 / scale:.2f} ms/article, maintenance_work_mem {mwm});"
+                     f" CREATE INDEX {DATE_INDEX} {when_s:.0f} s")
         cost = statistics.fmean(with_ms) - statistics.fmean(without_ms)
         index_ok = cost < TARGETS["index_ms"]
         ok &= index_ok
-        print(f"   with the index:    {' '.join(f'{x:.2f}' for x in with_ms)} ms/article per round, mean {statistics.fmean(with_ms):.2f}")
-        print(f"   without the index: {' '.join(f'{x:.2f}' for x in without_ms)} ms/article per round, mean {statistics.fmean(without_ms):.2f}"
+        print(f"   with the search indexes:    {' '.join(f'{x:.2f}' for x in with_ms)} ms/article per round, mean {statistics.fmean(with_ms):.2f}")
+        print(f"   without them:               {' '.join(f'{x:.2f}' for x in without_ms)} ms/article per round, mean {statistics.fmean(without_ms):.2f}"
               f"{' (rounds alternated)' if switch.reversible else ' (after the with-index rounds: the column cannot be put back cheaply)'}")
-        print(f"   the index adds {cost:.2f} ms per stored article (target < {TARGETS['index_ms']:.0f}): {'ok' if index_ok else 'MISSED'}")
+        print(f"   the indexes add {cost:.2f} ms per stored article (target < {TARGETS['index_ms']:.0f}): {'ok' if index_ok else 'MISSED'}")
         print(f"   index build from scratch over {label(scale)}: {build}", flush=True)
         if backend == "sqlite":
             report_sizes(db.kind, sizes(db, path), "after the rebuild")
 
     sample = min(args.sample, scale)
-    print(f"-- indexing cost in bulk: {label(sample)} articles into two fresh databases, with and without the index", flush=True)
+    print(f"-- indexing cost in bulk: {label(sample)} articles into two fresh databases, with and without the search indexes", flush=True)
     per = {}
     for indexed in (True, False):
         with database(backend, args.pg_url, f"sample-{indexed}") as (db, _):
@@ -699,7 +724,7 @@ def bench_backend(backend: str, args: argparse.Namespace, articles: Articles, qu
             per[indexed] = db.fill(articles, 1, sample)[0] * 1000 / sample
             if not indexed and backend != "sqlite":
                 migration = _add_search_vector(db) * 1000 / sample
-    print(f"   {per[True]:.3f} ms/article with, {per[False]:.3f} without: the index adds {per[True] - per[False]:.3f} ms"
+    print(f"   {per[True]:.3f} ms/article with, {per[False]:.3f} without: the indexes add {per[True] - per[False]:.3f} ms"
           f" per article in a bulk load", flush=True)
     if backend != "sqlite":
         print(f"   migration 0009 on an existing database (ADD COLUMN of the generated tsvector, a table rewrite, then CREATE"
@@ -719,6 +744,18 @@ def _add_search_vector(db: Database) -> float:
 
 # ------------------------------------------------------------------ main
 
+def _revision() -> str:
+    """The commit measured, and whether the working tree differs from it (read only: no index refresh)."""
+    try:
+        head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                              check=True).stdout.strip()
+        changed = subprocess.run(["git", "--no-optional-locks", "-C", str(ROOT), "status", "--porcelain", "-uno"],
+                                 capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "an unknown commit"
+    return f"commit {head}{' with uncommitted changes' if changed else ''}"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="list every query with its time and matches")
@@ -737,7 +774,8 @@ def main() -> int:
     vocabulary = build_vocabulary(args.seed)
     articles = Articles(vocabulary, scale, args.seed)
     queries = representative_queries(vocabulary, articles)
-    print(f"== search benchmark: {label(scale)} articles, seed {args.seed}; vocabulary "
+    print(f"== search benchmark at {_revision()}, {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC: {label(scale)} articles,"
+          f" seed {args.seed}; vocabulary "
           + ", ".join(f"{code} {len(lang.keys):,} words ({int(lang.real.sum()):,} real), {len(lang.phrases):,} phrases"
                       for code, lang in vocabulary.items())
           + f" ({time.perf_counter() - t0:.0f} s). Other work on this machine slows every figure.", flush=True)
