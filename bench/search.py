@@ -66,7 +66,7 @@ from sqlalchemy import Engine, event, func, select, text  # noqa: E402
 
 from db.engine import open_database, session_factory  # noqa: E402
 from db.models import Article, Source  # noqa: E402
-from db.query import ArticleQuery, Sort, _filtered, _matching, _when, query_articles, query_stories  # noqa: E402
+from db.query import ArticleQuery, Sort, apply_filters, match_search, date_column, query_articles, query_stories  # noqa: E402
 from db.scratch import scratch_schema  # noqa: E402
 from db.store import insert_articles, upsert_source  # noqa: E402
 from pipelines.textkey import search_key  # noqa: E402
@@ -501,8 +501,8 @@ def count_matches(db: Database, q: BenchQuery) -> int:
     with db.sessions() as session:
         search = q.query.search
         key = func.coalesce(Article.story_id, Article.id) if q.stories else Article.id
-        statement, _ = _matching(session, select(key.label("k")).join(Source), search)
-        statement = _filtered(statement, q.query, _when(q.query))
+        statement, _ = match_search(session, select(key.label("k")).join(Source), search)
+        statement = apply_filters(statement, q.query, date_column(q.query))
         if q.stories:
             statement = statement.distinct()
         return session.scalar(select(func.count()).select_from(statement.subquery())) or 0

@@ -84,7 +84,7 @@ def query_articles(session: Session, query: ArticleQuery) -> list[ArticleRow]:
         return _searched_articles(session, query, search)
     statement, score, when = _articles(session, query, search)
     statement = statement.order_by(when.desc(), Article.id.desc())
-    return [_row(article, name, score) for article, name, score in session.execute(_paged(statement, query))]
+    return [article_row(article, name, score) for article, name, score in session.execute(_paged(statement, query))]
 
 
 # A search ranks by relevance the newest RANK_WINDOW articles it matches, not all of them: ranking every match of
@@ -96,7 +96,7 @@ RANK_WINDOW = 1000
 def _searched_articles(session: Session, query: ArticleQuery, search: Search) -> list[ArticleRow]:
     """A search in two steps: the ids of the matches, newest first (cheap: an index on the date, no article
     text read), then the full rows of the page only."""
-    when = _when(query)
+    when = date_column(query)
     newest = _newest_matches(session, query, search, when)
     # Asked for a whole window even for a date-sorted page: with LIMIT 50, PostgreSQL's planner walks the date
     # index expecting a rare word sooner than it comes (3.4 s for a word in 108 of a million articles); with
@@ -115,7 +115,7 @@ def _searched_articles(session: Session, query: ArticleQuery, search: Search) ->
 def _newest_matches(session: Session, query: ArticleQuery, search: Search, when: Any) -> Any:
     """(id, when) of the articles matching ``search`` and the filters, newest first."""
     statement = select(Article.id.label("id"), when.label("when")).where(_match(session, search))
-    return _filtered(statement, query, when).order_by(when.desc(), Article.id.desc())
+    return apply_filters(statement, query, when).order_by(when.desc(), Article.id.desc())
 
 
 def _match(session: Session, search: Search) -> Any:
@@ -170,7 +170,7 @@ def _scores(session: Session, search: Search, ids: list[int]) -> dict[int, float
 def _rows_in_order(session: Session, ids: list[int], scores: dict[int, float]) -> list[ArticleRow]:
     found = {article.id: (article, name) for article, name in
              session.execute(select(Article, Source.name).join(Source).where(Article.id.in_(ids)))}
-    return [_row(*found[i], scores.get(i)) for i in ids if i in found]
+    return [article_row(*found[i], scores.get(i)) for i in ids if i in found]
 
 
 def _vector() -> Any:
@@ -193,15 +193,15 @@ def iter_articles(session: Session, query: ArticleQuery = ArticleQuery(limit=Non
     """
     statement, _, _ = _articles(session, query, query.search)
     result = session.execute(_paged(statement.order_by(Article.id), query).execution_options(yield_per=chunk))
-    return (_row(article, name, score) for article, name, score in result)
+    return (article_row(article, name, score) for article, name, score in result)
 
 
 def _articles(session: Session, query: ArticleQuery, search: Search | None) -> tuple[Any, Any, Any]:
     """The articles matching ``search`` and the filters of ``query``, in no order and not paged; and the columns
     of their relevance score and of the date the query filters on."""
-    when = _when(query)
-    statement, score = _matching(session, select(Article, Source.name).join(Source), search)
-    return _filtered(statement.add_columns(score), query, when), score, when
+    when = date_column(query)
+    statement, score = match_search(session, select(Article, Source.name).join(Source), search)
+    return apply_filters(statement.add_columns(score), query, when), score, when
 
 
 def _paged(statement, query: ArticleQuery):  # type: ignore[no-untyped-def]
@@ -212,17 +212,19 @@ def _paged(statement, query: ArticleQuery):  # type: ignore[no-untyped-def]
     return statement
 
 
-def _when(query: ArticleQuery) -> Any:
+def date_column(query: ArticleQuery) -> Any:
+    """The date ``query`` filters and orders by: published (the fetch time for an undated page), or fetched."""
     if query.date_field is DateField.FETCHED:
         return Article.fetched_at
     return func.coalesce(Article.published_at, Article.fetched_at)
 
 
-def _matching(session: Session, statement: Any, search: Search | None) -> tuple[Any, Any]:
+def match_search(session: Session, statement: Any, search: Search | None) -> tuple[Any, Any]:
     """``statement`` narrowed to the articles matching ``search``, and their relevance score (higher is better).
 
-    SQLite: the FTS5 table, ranked by its rank column, BM25 (negated: FTS5's is lower for better). PostgreSQL: the GIN-indexed
-    tsvector column, ranked by ts_rank_cd (cover density, which rewards terms that stand close together).
+    Every match with its score, for reads that need them all (exports, saved searches); a paged search goes
+    through _searched_articles instead. SQLite: the FTS5 table, ranked by its rank column, BM25 (negated: FTS5's is
+    lower for better). PostgreSQL: the GIN-indexed tsvector column, ranked by ts_rank_cd.
     """
     if search is None:
         return statement, cast(null(), Float).label("score")  # typed: a bare NULL is text to PostgreSQL
@@ -251,13 +253,13 @@ class StoryRow:
 def query_stories(session: Session, query: ArticleQuery) -> list[StoryRow]:
     """Stories with an article matching ``query``, one row each: when searching, the story of the most relevant
     article first, else the most recently active first."""
-    when = _when(query)
+    when = date_column(query)
     search = query.search
     story = func.coalesce(Article.story_id, Article.id)
     if search is not None:
         page = _searched_stories(session, query, search, when)
     else:
-        grouped = _filtered(select(story.label("story"), func.max(when).label("last_seen")).group_by(story), query, when)
+        grouped = apply_filters(select(story.label("story"), func.max(when).label("last_seen")).group_by(story), query, when)
         page = [row.story for row in session.execute(_paged(grouped.order_by(func.max(when).desc(), story.desc()), query))]
     if not page:
         return []
@@ -266,10 +268,10 @@ def query_stories(session: Session, query: ArticleQuery) -> list[StoryRow]:
     members = select(Article, Source.name).join(Source).where(in_page)
     if search is not None:
         members = members.where(_match(session, search))
-    members = _filtered(members, query, when).order_by(when, Article.id)
+    members = apply_filters(members, query, when).order_by(when, Article.id)
     by_story: dict[int, list[ArticleRow]] = {}
     for article, name in session.execute(members):
-        by_story.setdefault(article.story_id or article.id, []).append(_row(article, name))
+        by_story.setdefault(article.story_id or article.id, []).append(article_row(article, name))
     stories = []
     for story_id in page:
         rows = by_story.get(story_id, [])
@@ -304,7 +306,8 @@ def _when_of(row: ArticleRow, query: ArticleQuery) -> datetime:
     return row.published_at or row.fetched_at
 
 
-def _filtered(statement, query: ArticleQuery, when):  # type: ignore[no-untyped-def]
+def apply_filters(statement, query: ArticleQuery, when):  # type: ignore[no-untyped-def]
+    """``statement`` narrowed by the filters of ``query`` (all but the search text); ``when`` is its date_column."""
     if query.sources:  # by id: no join needed, and the date index covers it
         statement = statement.where(Article.source_id.in_(select(Source.id).where(Source.name.in_(query.sources))))
     if query.language:
@@ -318,7 +321,7 @@ def _filtered(statement, query: ArticleQuery, when):  # type: ignore[no-untyped-
     return statement
 
 
-def _row(article: Article, source_name: str, score: float | None = None) -> ArticleRow:
+def article_row(article: Article, source_name: str, score: float | None = None) -> ArticleRow:
     return ArticleRow(
         id=article.id,
         url=article.url,

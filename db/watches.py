@@ -43,7 +43,7 @@ from sqlalchemy import Select, delete, exists, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from db.models import Article, Source, Watch, WatchDelivery, utcnow
-from db.query import ArticleQuery, ArticleRow, _filtered, _matching, _row
+from db.query import ArticleQuery, ArticleRow, apply_filters, match_search, article_row
 from db.search import parse_search
 from newsmon.errors import ConfigError, NewsmonError
 
@@ -236,7 +236,7 @@ def recent_deliveries(session: Session, name: str, limit: int = 50) -> list[Arti
         .order_by(WatchDelivery.delivered_at.desc(), Article.fetched_at.desc(), Article.id.desc())
         .limit(limit)
     )
-    return [_row(article, source) for article, source in session.execute(statement)]
+    return [article_row(article, source) for article, source in session.execute(statement)]
 
 
 def _new_matches(session: Session, watch: Watch) -> list[ArticleRow]:
@@ -247,14 +247,14 @@ def _new_matches(session: Session, watch: Watch) -> list[ArticleRow]:
         _matching_ids(session, _spec(watch), since).with_only_columns(Article, Source.name)
         .where(~delivered).order_by(Article.fetched_at, Article.id)
     )
-    return [_row(article, source) for article, source in session.execute(statement)]
+    return [article_row(article, source) for article, source in session.execute(statement)]
 
 
 def _matching_ids(session: Session, spec: WatchSpec, since: datetime) -> Select[Any]:
     """The articles fetched since ``since`` that match the watch's query; the search and filters are db.query's."""
     query = spec.query
-    statement, _score = _matching(session, select(Article.id).join(Source), query.search)
-    return _filtered(statement, query, Article.fetched_at).where(Article.fetched_at >= since)
+    statement, _score = match_search(session, select(Article.id).join(Source), query.search)
+    return apply_filters(statement, query, Article.fetched_at).where(Article.fetched_at >= since)
 
 
 def _spec(watch: Watch) -> WatchSpec:
