@@ -1,7 +1,7 @@
 """Measure search at collection scale: query latency, the cost of keeping the search index, database size.
 
     .venv/bin/python bench/search.py [-v] [--check] [--scale 1M] [--backends sqlite,postgres] [--repeat 3]
-                                     [--sample 20k] [--crawl 1000] [--pg-url URL]
+                                     [--sample 20k] [--crawl 1000] [--pg-url URL] [--keep]
 
 Data: --scale synthetic articles (bench/search_data/corpus.py: Arabic and English, real words at news-like
 frequencies, real phrases, Arabic spelling variants, 12 outlets, a year of dates, 5% undated, ~30% in stories),
@@ -37,6 +37,11 @@ rare words (~0.01% of articles), medium (~1%), common (~10% and ~30%), two-word 
 source, a language, --since 30d, has_date), sorted by date, and through query_stories (--stories). "--since 30d" is
 counted back from the newest article's date.
 
+--keep measures queries only, on a database kept between runs (bench/.data/search-SCALE-seedN.db, or the
+PostgreSQL schema newsmon_bench_search_SCALE_seedN), filled on the first run and reused while it holds exactly
+--scale articles: a 1M PostgreSQL fill takes about 25 minutes, so this is how a change to the query plan is
+re-measured. Drop it with `DROP SCHEMA ... CASCADE` or by deleting the file.
+
 Targets: p95 under 200 ms (overall) and indexing under 2 ms per stored article (as the crawler stores); both are
 set for 1M articles. --check exits 1 when one is missed. Other work on the machine slows every figure.
 """
@@ -56,13 +61,14 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere without installing the project
 sys.path.insert(0, str(ROOT / "bench"))
 
 import numpy as np  # noqa: E402
-from sqlalchemy import Engine, event, func, select, text  # noqa: E402
+from sqlalchemy import Engine, create_engine, event, func, select, text  # noqa: E402
 
 from db.engine import open_database, session_factory  # noqa: E402
 from db.models import Article, Source  # noqa: E402
@@ -636,6 +642,27 @@ def report_sizes(kind: str, s: dict[str, float], when: str) -> None:
 # ------------------------------------------------------------------ one backend
 
 @contextlib.contextmanager
+def kept_database(backend: str, pg_url: str, name: str):  # type: ignore[no-untyped-def]
+    """A database kept between runs: (Database, SQLite file path or None)."""
+    if backend == "sqlite":
+        path = ROOT / "bench" / ".data" / f"{name}.db"
+        path.parent.mkdir(exist_ok=True)
+        db = Database(f"sqlite:///{path}")
+    else:
+        path = None
+        admin = create_engine(pg_url.replace("postgresql://", "postgresql+psycopg://", 1))
+        with admin.begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{name}"'))
+        admin.dispose()
+        separator = "&" if "?" in pg_url else "?"
+        db = Database(f"{pg_url}{separator}options={quote(f'-csearch_path={name}')}")
+    try:
+        yield db, (str(path) if path else None)
+    finally:
+        db.dispose()
+
+
+@contextlib.contextmanager
 def database(backend: str, pg_url: str, name: str):  # type: ignore[no-untyped-def]
     """A fresh database: (Database, SQLite file path or None); removed afterwards."""
     with contextlib.ExitStack() as stack:
@@ -655,7 +682,10 @@ def database(backend: str, pg_url: str, name: str):  # type: ignore[no-untyped-d
 def bench_backend(backend: str, args: argparse.Namespace, articles: Articles, queries: list[BenchQuery]) -> bool:
     scale = articles.total
     print(f"\n== {backend}: {label(scale)} articles", flush=True)
+    began = time.perf_counter()
     ok = True
+    if args.keep:
+        return bench_kept(backend, args, articles, queries)
     with database(backend, args.pg_url, "search") as (db, path):
         t0 = time.perf_counter()
         db_s, gen_s = db.fill(articles, 1, scale, progress=True)
@@ -730,7 +760,31 @@ def bench_backend(backend: str, args: argparse.Namespace, articles: Articles, qu
         print(f"   migration 0009 on an existing database (ADD COLUMN of the generated tsvector, a table rewrite, then CREATE"
               f" INDEX), timed on the {label(sample)} sample: {migration:.2f} ms/article, about"
               f" {migration * scale / 60_000:.0f} min at {label(scale)}", flush=True)
+    print(f"   {backend} done in {(time.perf_counter() - began) / 60:.0f} min", flush=True)
     return ok
+
+
+def bench_kept(backend: str, args: argparse.Namespace, articles: Articles, queries: list[BenchQuery]) -> bool:
+    """--keep: the queries only, on a database filled once and reused."""
+    scale = articles.total
+    name = f"newsmon_bench_search_{label(scale).lower()}_seed{args.seed}"
+    with kept_database(backend, args.pg_url, name if backend != "sqlite" else name.replace("_", "-")) as (db, path):
+        held = db.count()
+        if held != scale:
+            if held:
+                raise SystemExit(f"the kept {backend} database {path or name} holds {held:,} articles, not {scale:,}:"
+                                 " drop it and run again")
+            t0 = time.perf_counter()
+            db_s, gen_s = db.fill(articles, 1, scale, progress=True)
+            maint_s = db.maintain()
+            print(f"   fill (kept as {path or name}): {db_s:.0f} s in the database, + {gen_s:.0f} s generating text,"
+                  f" + {maint_s:.0f} s maintenance; {time.perf_counter() - t0:.0f} s in all", flush=True)
+        else:
+            print(f"   reusing the kept database {path or name} ({held:,} articles)", flush=True)
+        report_sizes(db.kind, sizes(db, path), "(kept database)")
+        print(f"-- {len(queries)} queries, limit 50, warm, median of {args.repeat} runs each", flush=True)
+        timings = bench_queries(db, queries, args.repeat)
+        return report_queries(db, timings, args.verbose)
 
 
 def _add_search_vector(db: Database) -> float:
@@ -767,6 +821,8 @@ def main() -> int:
     parser.add_argument("--crawl", type=int, default=1000, help="articles per round in the crawler-like indexing cost")
     parser.add_argument("--seed", type=int, default=6)
     parser.add_argument("--pg-url", default=os.environ.get("NEWSMON_TEST_POSTGRES_URL", DEFAULT_PG))
+    parser.add_argument("--keep", action="store_true",
+                        help="queries only, on a database kept between runs (filled on the first)")
     args = parser.parse_args()
     args.sample = parse_count(args.sample)
     scale = parse_count(args.scale)

@@ -66,22 +66,32 @@ class Search:
             expression = f"({expression}) NOT {clause(c)}"
         return expression
 
-    def tsquery(self) -> str:
-        """The PostgreSQL tsquery text (for ``to_tsquery('simple', …)``); every lexeme quoted."""
+    @property
+    def has_phrases(self) -> bool:
+        return any(len(p) > 1 for c in self.clauses for p in c.alternatives)
+
+    def tsquery(self, loose: bool = False) -> str:
+        """The PostgreSQL tsquery text (for ``to_tsquery('simple', …)``); every lexeme quoted.
+
+        ``loose``: each phrase's words anywhere in the text, not next to each other, and excluded phrases left out;
+        it matches everything the exact query matches and more. A GIN index answers it alone, where a phrase
+        (``<->``) needs every candidate's tsvector read back from the table to check positions.
+        """
         def clause(c: Clause) -> str:
-            alternatives = [_ts_phrase(p) for p in c.alternatives]
+            alternatives = [_ts_phrase(p, loose) for p in c.alternatives]
             body = alternatives[0] if len(alternatives) == 1 else "(" + " | ".join(alternatives) + ")"
             return f"!{body}" if c.excluded else body
-        return " & ".join(clause(c) for c in self.clauses)
+        kept = [c for c in self.clauses if not (loose and c.excluded and any(len(p) > 1 for p in c.alternatives))]
+        return " & ".join(clause(c) for c in kept)
 
 
 def _fts5_phrase(phrase: Phrase) -> str:
     return '"' + " ".join(phrase) + '"'
 
 
-def _ts_phrase(phrase: Phrase) -> str:
+def _ts_phrase(phrase: Phrase, loose: bool = False) -> str:
     quoted = [f"'{token}'" for token in phrase]
-    return quoted[0] if len(quoted) == 1 else "(" + " <-> ".join(quoted) + ")"
+    return quoted[0] if len(quoted) == 1 else "(" + (" & " if loose else " <-> ").join(quoted) + ")"
 
 
 def parse_search(text: str) -> Search:

@@ -153,3 +153,40 @@ def test_a_search_matching_most_articles_finds_the_same_as_one_matching_few(db_u
         assert urls("common", Sort.RELEVANCE, forced=True) == urls("common", Sort.RELEVANCE, forced=False)
     assert sorted(urls("rare", Sort.RELEVANCE)) == sorted(f"https://x.example/{i}" for i in (7, 47, 87))
     engine.dispose()
+
+
+def test_phrases_are_found_among_many_articles_with_their_words_apart(db_url, monkeypatch):
+    # PostgreSQL checks a phrase's word order only on the newest articles with its words, batch by batch: the
+    # answers must be those of checking every article, however far back the phrase's matches lie.
+    import db.query
+
+    monkeypatch.setattr(db.query, "RANK_WINDOW", 4)
+    engine = open_database(db_url)
+    sessions = session_factory(engine)
+    phrase_at = {3, 17, 18, 40, 41, 42, 77}
+    with sessions.begin() as session:
+        source = upsert_source(session, "x", "X", "https://x.example/")
+        rows = []
+        for i in range(80):
+            body = "interest rates rose" if i in phrase_at else "rates of interest rose"
+            rows.append(dict(source_id=source, url=f"https://x.example/{i}", fetched_url=f"https://x.example/{i}",
+                             title=f"report {i}", body=body, search_text=search_key(body), authors=[], tags=[],
+                             provenance={}, word_count=4, fetched_at=datetime(2024, 9, 1, tzinfo=timezone.utc),
+                             published_at=datetime(2024, 9, 1, tzinfo=timezone.utc).replace(hour=i // 4, minute=i % 4)))
+        insert_articles(session, rows)
+
+    def found(text, sort, limit=3, offset=0):
+        with sessions() as session:
+            query = ArticleQuery(text=text, sort=sort, limit=limit, offset=offset)
+            return [int(r.url.rsplit("/", 1)[1]) for r in query_articles(session, query)]
+
+    newest = sorted(phrase_at, reverse=True)
+    assert found('"interest rates"', Sort.DATE) == newest[:3]
+    assert found('"interest rates"', Sort.DATE, limit=3, offset=3) == newest[3:6]
+    assert sorted(found('"interest rates"', Sort.RELEVANCE, limit=10)) == sorted(phrase_at)
+    assert found('"interest rates" -"rates rose"', Sort.DATE, limit=10) == []
+    assert found('"rates of interest" -"interest rates"', Sort.DATE, limit=2) == [79, 78]
+    with sessions() as session:
+        stories = query_stories(session, ArticleQuery(text='"interest rates"', sort=Sort.DATE, limit=10))
+    assert sorted(int(s.first.url.rsplit("/", 1)[1]) for s in stories) == sorted(phrase_at)
+    engine.dispose()
