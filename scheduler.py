@@ -6,6 +6,10 @@ process). Jobs live in the project database, one per source, so a restart keeps 
 ``coalesce`` turns the slots missed while the process was down into one run, ``max_instances=1`` keeps a source
 from running twice at once, and a semaphore caps the crawls running together.
 
+With ``--redis`` (a cluster's scheduler node) a due job does not crawl: it enqueues the source's run for the
+workers (newsmon.cluster_enqueue: once per time slot, whatever other scheduler runs by mistake), and the workers'
+notes of finished runs come back here to adjust timing, check health and run saved searches as after a crawl.
+
 Between runs the job's timing is adjusted from what the run did: a failing source backs off exponentially up to a
 cap and returns to its schedule after its first good run; a source with ``every: auto`` is polled more often while
 it publishes and less while it brings nothing.
@@ -24,6 +28,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from apscheduler.events import EVENT_JOB_SUBMITTED, JobSubmissionEvent
 from apscheduler.job import Job
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -60,6 +65,8 @@ class RunOptions:
     reload_every: float = 2.0                        # seconds between looks at the sources file's mtime
     backoff_max: timedelta = timedelta(hours=6)      # the longest a failing source waits between tries
     once: bool = False                               # crawl the due sources once, then exit
+    redis_url: str | None = None                     # a cluster's scheduler node: enqueue runs, crawl nothing
+    redis_prefix: str = "newsmon"                    # the cluster's Redis keys (crawler.cluster.keys)
     overrides: Mapping[str, Any] = field(default_factory=dict)  # Scrapy settings (-s NAME=VALUE)
 
 
@@ -135,6 +142,9 @@ class CrawlService:
         self.stopping = asyncio.Event()
         self.running: set[str] = set()
         self.runs = 0
+        self.enqueuer = _enqueuer(options) if options.redis_url else None
+        self.fired: dict[str, datetime] = {}  # job id → the time its running fire was scheduled for (the slot)
+        self.scheduler.add_listener(self._submitted, EVENT_JOB_SUBMITTED)
         self.lease = SchedulerLease(self.engine).__enter__()  # released by _shutdown; refuses a second scheduler
 
     # -------------------------------------------------------------- lifecycle
@@ -160,9 +170,12 @@ class CrawlService:
             self.scheduler.resume()
             logger.info("Scheduling %d sources from %s (at most %d crawls at once)",
                         len(self.config.enabled), self.settings.sources_path, self.options.max_concurrent)
-            watcher = asyncio.ensure_future(self._watch_config())
+            watchers = [asyncio.ensure_future(self._watch_config())]
+            if self.enqueuer is not None:
+                watchers.append(asyncio.ensure_future(self._watch_cluster()))
             await self.stopping.wait()
-            watcher.cancel()
+            for watcher in watchers:
+                watcher.cancel()
         await self._shutdown()
         if due is not None:  # its crawls were stopped: it ends now, without scheduling their next slots
             await asyncio.wait({due}, timeout=self.options.shutdown_grace)
@@ -268,6 +281,9 @@ class CrawlService:
         from crawler.spiders.news import NewsSpider
         from newsmon.crawl import source_result
 
+        if self.enqueuer is not None:
+            self._enqueue(name)
+            return None
         async with self.slots:
             source = next((s for s in self.config.enabled if s.name == name), None)
             if source is None or self.stopping.is_set():
@@ -292,12 +308,60 @@ class CrawlService:
                              "skipped": counts.skipped, "errors": counts.errors}},
         )
         if not self.stopping.is_set():
-            self._adjust_timing(source, result.status, counts.stored)
-            with self.sessions() as session:
-                log_health(session, name)  # a source that stopped yielding, or lost its dates, is a warning now
-            if counts.stored or updated:  # saved searches covering this source; logs its failures, never raises
-                await asyncio.to_thread(run_watches_after_crawl, self.sessions, name)
+            await self._after_run(source, result.status, counts.stored, updated)
         return report
+
+    async def _after_run(self, source: Source, status: RunStatus, stored: int, updated: int) -> None:
+        """What follows a run, crawled here or by the cluster's workers: timing, health, saved searches."""
+        self._adjust_timing(source, status, stored)
+        with self.sessions() as session:
+            log_health(session, source.name)  # a source that stopped yielding, or lost its dates, is a warning now
+        if stored or updated:  # saved searches covering this source; logs its failures, never raises
+            await asyncio.to_thread(run_watches_after_crawl, self.sessions, source.name)
+
+    # -------------------------------------------------------------- a cluster's scheduler node
+
+    def _submitted(self, event: JobSubmissionEvent) -> None:
+        # APScheduler does not tell a job when it was due; this listener runs just before the job starts
+        if event.scheduled_run_times:
+            self.fired[event.job_id] = event.scheduled_run_times[-1]  # coalesced: the latest missed time
+
+    def _enqueue(self, name: str) -> None:
+        """Enqueue ``name``'s run for the workers: once per slot across every scheduler sharing the Redis."""
+        from newsmon.cluster_enqueue import slot_of
+
+        assert self.enqueuer is not None
+        job = self.scheduler.get_job(JOB_PREFIX + name)
+        source = next((s for s in self.config.enabled if s.name == name), None)
+        if job is None or source is None or self.stopping.is_set():
+            return
+        now = datetime.now(timezone.utc)
+        fired = min(self.fired.pop(job.id, now), now)
+        slot = slot_of(job.trigger, fired)
+        outcome = self.enqueuer.enqueue(name, slot, _interval_of(job.trigger) or _gap_of(job))
+        self.runs += 1
+        logger.info("Source %s, slot %s: %s", name, slot.astimezone(timezone.utc).isoformat(timespec="seconds"),
+                    {"enqueued": "enqueued for the workers", "taken": "already enqueued by another scheduler",
+                     "busy": "its previous run is still going; skipped"}[outcome.value],
+                    extra={"enqueue": {"source": name, "slot": int(slot.timestamp()), "outcome": outcome.value}})
+
+    async def _watch_cluster(self) -> None:
+        """Apply the workers' finished runs (timing, health, searches) and requeue the work of dead workers."""
+        from crawler.cluster.worker import reap
+
+        assert self.enqueuer is not None
+        while True:
+            await asyncio.sleep(1.0)
+            try:
+                reap(self.enqueuer.server, self.enqueuer.keys)
+                notes = self.enqueuer.finished_runs()
+            except Exception:  # noqa: BLE001 - a Redis outage is logged and retried; the schedule goes on
+                logger.exception("Cannot read the cluster's finished runs")
+                continue
+            for note in notes:
+                source = next((s for s in self.config.enabled if s.name == note["source"]), None)
+                if source is not None and not self.stopping.is_set():
+                    await self._after_run(source, RunStatus(note["status"]), note["stored"], note["updated"])
 
     def _adjust_timing(self, source: Source, status: RunStatus, new_articles: int) -> None:
         job = self.scheduler.get_job(JOB_PREFIX + source.name)
@@ -330,6 +394,23 @@ class CrawlService:
                 break
             failures += 1
         return failures
+
+
+def _enqueuer(options: RunOptions) -> Any:
+    """The cluster's enqueuer; Redis is reached now, so a wrong URL stops the start with one message."""
+    import redis
+
+    from crawler.cluster.keys import ClusterKeys
+    from newsmon.cluster_enqueue import Enqueuer
+    from newsmon.errors import StoreError
+
+    assert options.redis_url is not None
+    server = redis.Redis.from_url(options.redis_url, socket_connect_timeout=5)
+    try:
+        server.ping()
+    except redis.RedisError as exc:
+        raise StoreError(f"cannot reach Redis at {options.redis_url}: {exc}") from None
+    return Enqueuer(server, ClusterKeys(options.redis_prefix))
 
 
 def _interval_of(trigger: BaseTrigger) -> timedelta | None:

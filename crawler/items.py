@@ -37,6 +37,8 @@ class ArticleItem:
     listed_at: datetime | None = None     # the date the linking feed/sitemap entry gave it (crawler.freshness)
     etag: str | None = None               # the server's validators, for a conditional re-fetch
     last_modified: str | None = None
+    run: tuple[str, int, int] | None = None  # (source, source id, run id): the crawl context (crawler.context)
+    work: str | None = None               # a cluster worker's in-flight token, settled once the item is stored
 
 
 class Skip(DropItem):

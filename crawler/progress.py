@@ -38,7 +38,7 @@ class Progress:
         self.loop.start(self.interval, now=False)
 
     def log(self, spider: Spider) -> None:
-        logger.info(progress_line(spider.source.name, RunCounts.from_stats(self.crawler.stats)))
+        logger.info(progress_line(_label(spider), RunCounts.from_stats(self.crawler.stats)))
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.loop and self.loop.running:
@@ -46,4 +46,10 @@ class Progress:
         counts = RunCounts.from_stats(self.crawler.stats)
         status = counts.status(reason).value
         ending = status if status == reason else f"{status}: {reason}"
-        logger.info("%s (%s)", progress_line(spider.source.name, counts), ending)
+        logger.info("%s (%s)", progress_line(_label(spider), counts), ending)
+
+
+def _label(spider: Spider) -> str:
+    """The source a single-node crawl crawls; a cluster worker's counts are those of every run it worked on."""
+    source = getattr(spider, "source", None)
+    return source.name if source is not None else "worker"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,9 +29,14 @@ class RunCounts:
 
     @classmethod
     def from_stats(cls, stats: StatsCollector) -> RunCounts:
-        detail = {k.removeprefix("newsmon/"): v for k, v in stats.get_stats().items() if k.startswith("newsmon/")}
+        return cls.from_values(stats.get_stats())
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, Any]) -> RunCounts:
+        """From counters named as in a crawl's stats: one crawler's, or a cluster run's summed over workers."""
+        detail = {k.removeprefix("newsmon/"): v for k, v in values.items() if k.startswith("newsmon/")}
         return cls(
-            pages=stats.get_value("response_received_count", 0),
+            pages=values.get("response_received_count", 0),
             stored=detail.get("stored", 0),
             skipped=sum(v for k, v in detail.items() if k.startswith("skipped/")),
             errors=sum(v for k, v in detail.items() if k.startswith("errors/")),
@@ -47,6 +53,9 @@ class RunCounts:
 
 
 class CrawlRunRecorder:
+    """A single-node crawl's run: started when its spider opens, finished with its counts when it closes. On a
+    cluster worker runs are begun and finished by crawler.cluster.ledger; here only dropped items are counted."""
+
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.sessions = crawl_sessions(crawler)
@@ -59,23 +68,28 @@ class CrawlRunRecorder:
         return cls(crawler)
 
     def spider_opened(self, spider: Spider) -> None:
-        source = spider.source
+        source = getattr(spider, "source", None)
+        if source is None:
+            return
         with self.sessions.begin() as session:
-            spider.source_id = upsert_source(session, source.name, source.title, source.url)
-            spider.crawl_run_id = start_run(session, spider.source_id)
+            source_id = upsert_source(session, source.name, source.title, source.url)
+            self.run_id: int | None = start_run(session, source_id)
+        spider.open_run(source, source_id, self.run_id)
 
     def item_dropped(self, item: Any, response: Any, exception: BaseException, spider: Spider) -> None:
         reason = exception.reason if isinstance(exception, Skip) else "dropped"
-        self.crawler.stats.inc_value(f"newsmon/skipped/{reason}")
+        spider.context_of(item).count(f"skipped/{reason}")
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
+        if getattr(spider, "source", None) is None:
+            return
         counts = RunCounts.from_stats(self.crawler.stats)
         status = counts.status(reason)
         self.crawler.stats.set_value("newsmon/status", status.value)
         with self.sessions.begin() as session:
             finish_run(
                 session,
-                spider.crawl_run_id,
+                self.run_id,
                 status=status,
                 finish_reason=reason,
                 pages=counts.pages,

@@ -97,9 +97,11 @@ def run(
     log_format: Annotated[LogFormat, typer.Option(help="text, or json: one JSON object per line")] = LogFormat.TEXT,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Scrapy's own log lines")] = False,
     set_: Annotated[Optional[list[str]], typer.Option("--set", "-s", help="Scrapy setting NAME=VALUE (repeatable)")] = None,
+    redis_url: Annotated[Optional[str], typer.Option("--redis", metavar="URL", help="Be a cluster's scheduler node: enqueue each due run in this Redis for `newsmon worker`s instead of crawling")] = None,
+    redis_prefix: RedisPrefix = "newsmon",
 ) -> None:
     """Crawl every enabled source on its schedule until stopped (SIGTERM/SIGINT); edits to the sources file
-    (or SIGHUP) are picked up while running."""
+    (or SIGHUP) are picked up while running. With --redis, the workers crawl and this only schedules."""
     import scheduler
 
     settings: Settings = ctx.obj
@@ -109,8 +111,90 @@ def run(
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--backoff-max") from None
     options = scheduler.RunOptions(max_concurrent=max_concurrent, shutdown_grace=shutdown_grace, once=once,
-                                   backoff_max=longest_backoff, overrides=dict(_setting(item) for item in set_ or ()))
+                                   backoff_max=longest_backoff, overrides=dict(_setting(item) for item in set_ or ()),
+                                   redis_url=redis_url, redis_prefix=redis_prefix)
     raise typer.Exit(scheduler.run(settings, options))
+
+
+RedisOption = Annotated[str, typer.Option("--redis", metavar="URL", help="The cluster's Redis, e.g. redis://10.0.0.5:6379/0")]
+RedisPrefix = Annotated[str, typer.Option(help="Prefix of the cluster's Redis keys (clusters sharing a Redis differ by it)")]
+DbOption = Annotated[Optional[str], typer.Option("--db", help="SQLAlchemy database URL (as the global --db)")]
+SourcesOption = Annotated[Optional[Path], typer.Option("--sources", help="Sources file (as the global --sources)")]
+
+
+def _node_settings(ctx: typer.Context, db: str | None, sources: Path | None) -> Settings:
+    """The global settings, with this command's own --db/--sources (a node's unit file names them after it)."""
+    settings: Settings = ctx.obj
+    return Settings(db_url=db or settings.db_url, sources_path=sources or settings.sources_path)
+
+
+@app.command()
+def worker(
+    ctx: typer.Context,
+    redis_url: RedisOption,
+    db: DbOption = None,
+    sources: SourcesOption = None,
+    redis_prefix: RedisPrefix = "newsmon",
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Scrapy's own log lines")] = False,
+    set_: Annotated[Optional[list[str]], typer.Option("--set", "-s", help="Scrapy setting NAME=VALUE (repeatable)")] = None,
+) -> None:
+    """Crawl for a cluster: take requests from the shared Redis queue until stopped (SIGTERM/SIGINT). Start as
+    many as you like, on any machines, with the same sources file and database."""
+    from newsmon.cluster_worker import run_worker
+
+    settings = _node_settings(ctx, db, sources)
+    load_sources(settings.sources_path)  # a broken file stops us here, with every error
+    configure_console_logging(verbose)
+    raise typer.Exit(run_worker(settings, redis_url, redis_prefix, dict(_setting(item) for item in set_ or ())))
+
+
+cluster_app = typer.Typer(no_args_is_help=True, help="A cluster of workers sharing Redis and a database.")
+app.add_typer(cluster_app, name="cluster")
+
+
+@cluster_app.command("status")
+def cluster_status_command(
+    ctx: typer.Context,
+    redis_url: RedisOption,
+    db: DbOption = None,
+    redis_prefix: RedisPrefix = "newsmon",
+    format: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
+) -> None:
+    """Queue lengths, workers seen recently, and per source the last enqueue and the last article stored."""
+    import json as json_module
+
+    import redis
+
+    from crawler.cluster.keys import ClusterKeys
+    from newsmon.cluster_status import ago, cluster_status, when
+
+    if format not in ("text", "json"):
+        raise typer.BadParameter("text or json", param_hint="--format")
+    settings = _node_settings(ctx, db, None)
+    server = redis.Redis.from_url(redis_url, socket_connect_timeout=5)
+    try:
+        with session_factory(open_database(settings.db_url, create=False))() as session:
+            status = cluster_status(server, ClusterKeys(redis_prefix), session)
+    except redis.RedisError as exc:
+        raise StoreError(f"cannot reach Redis at {redis_url}: {exc}") from None
+    if format == "json":
+        print(json_module.dumps(status.as_json(), ensure_ascii=False, indent=2))
+        return
+    out.print(f"Cluster {status.prefix!r}: {status.starts_queued} runs waiting to start, "
+              f"{status.requests_queued} requests queued", highlight=False)
+    workers = Table(title="Workers", header_style="bold")
+    for column in ("worker", "host", "pid", "state", "last seen", "in flight"):
+        workers.add_column(column, justify="right" if column in ("pid", "in flight") else "left")
+    for w in status.workers:
+        workers.add_row(w.worker, w.host, str(w.pid), "alive" if w.alive else "[red]gone[/]", ago(w.last_seen),
+                        str(w.in_flight))
+    out.print(workers)
+    sources = Table(title="Sources", header_style="bold")
+    for column in ("source", "last enqueue", "running", "last article stored (UTC)"):
+        sources.add_column(column)
+    for s in status.sources:
+        sources.add_row(s.source, ago(s.last_enqueue), "yes" if s.running else "no", when(s.last_article))
+    out.print(sources)
 
 
 def _setting(item: str) -> tuple[str, str]:

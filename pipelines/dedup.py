@@ -9,6 +9,9 @@ from crawler.items import ArticleItem, Skip
 from db.store import known_urls
 
 
+_SEEN_MAX = 100_000  # canonical URLs remembered by one crawler
+
+
 class DedupPipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.sessions = crawl_sessions(crawler)
@@ -28,5 +31,9 @@ class DedupPipeline:
         with self.sessions() as session:
             if known_urls(session, [item.url]):
                 raise Skip("duplicate_url", f"{item.fetched_url} is {item.url}, already stored")
+        if len(self.seen) >= _SEEN_MAX:
+            # a cluster worker's crawl never ends; the database check above is the authority, this set only catches
+            # copies still waiting in a batch, so forgetting old URLs costs nothing but a query
+            self.seen.clear()
         self.seen.add(item.url)
         return item

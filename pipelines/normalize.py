@@ -29,7 +29,8 @@ class NormalizePipeline:
         return cls(crawler)
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
-        source: Source = self.crawler.spider.source
+        context = self.crawler.spider.context_of(item)
+        source: Source = context.source
         self._repair_mojibake(item)
         item.body, item.credited_source = split_credit(clean_body(item.body or ""))
         item.title = clean_line(item.title or "")
@@ -64,7 +65,7 @@ class NormalizePipeline:
                 raise Skip("garbled", f"{name} at {item.fetched_url} is mis-decoded text that cannot be repaired")
             if repaired != text:
                 setattr(item, name, repaired)
-                self.crawler.stats.inc_value("newsmon/repaired_mojibake")
+                self.crawler.spider.context_of(item).count("repaired_mojibake")
 
     def _utc(self, value: datetime | None, source: Source, what: str, item: ArticleItem) -> datetime | None:
         """``value`` in UTC, a naive one read in the source's timezone; an impossible date becomes None."""
@@ -75,6 +76,6 @@ class NormalizePipeline:
         value = value.astimezone(timezone.utc)
         if not _EARLIEST <= value <= item.fetched_at + _FUTURE_SKEW:
             logger.warning("Ignoring impossible %s date %s at %s", what, value.isoformat(), item.fetched_url)
-            self.crawler.stats.inc_value(f"newsmon/rejected_dates/{what}")
+            self.crawler.spider.context_of(item).count(f"rejected_dates/{what}")
             return None
         return value

@@ -11,8 +11,10 @@ from scrapy.crawler import Crawler
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from crawler.context import CrawlContext
 from crawler.database import crawl_sessions
 from crawler.items import ArticleItem
+from crawler.signals import item_stored
 from db.store import insert_articles, update_article
 from db.stories import StoryPolicy, link_story
 from pipelines.fingerprint import Fingerprint, fingerprint
@@ -23,16 +25,22 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Pending:
-    """An article waiting for its batch: its row, its fingerprint, and the stored article it re-fetched."""
+    """An article waiting for its batch: its row, its fingerprint, the stored article it re-fetched, and the
+    crawl context its counts go to."""
 
     row: dict[str, Any]
     fingerprint: Fingerprint
     stored_id: int | None = None
+    context: CrawlContext | None = None
+    item: ArticleItem | None = None
 
 
 class StorePipeline:
-    def __init__(self, crawler: Crawler, batch_size: int, policy: StoryPolicy | None = None) -> None:
+    def __init__(self, crawler: Crawler, batch_size: int, policy: StoryPolicy | None = None,
+                 max_wait: float = 0.0) -> None:
         self.crawler = crawler
+        self.max_wait = max_wait  # seconds a partial batch may wait (0: until full or the crawl ends)
+        self._timer: Any = None
         self.sessions = crawl_sessions(crawler)
         self.batch_size = batch_size
         self.policy = policy or StoryPolicy()
@@ -44,16 +52,29 @@ class StorePipeline:
         settings = crawler.settings
         policy = StoryPolicy(threshold=settings.getfloat("NEWSMON_STORY_THRESHOLD", 0.3),
                              min_words=settings.getint("NEWSMON_STORY_MIN_WORDS", 40))
-        return cls(crawler, settings.getint("NEWSMON_STORE_BATCH"), policy)
+        return cls(crawler, settings.getint("NEWSMON_STORE_BATCH"), policy,
+                   settings.getfloat("NEWSMON_STORE_MAX_WAIT", 0.0))
+
+    def open_spider(self) -> None:
+        # A cluster worker never ends its crawl: its runs end when their articles are stored, so a partial batch
+        # must not wait for twenty more articles that may not come.
+        if self.max_wait > 0:
+            from twisted.internet import task
+
+            self._timer = task.LoopingCall(self.flush)
+            self._timer.start(self.max_wait, now=False)
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
         fp = fingerprint(item.title or "", item.body or "", self.shingle_size)
-        self.pending.append(Pending(self._row(item, fp), fp, item.stored_id))
+        context = self.crawler.spider.context_of(item)
+        self.pending.append(Pending(self._row(item, fp, context), fp, item.stored_id, context, item))
         if len(self.pending) >= self.batch_size:
             self.flush()
         return item
 
     def close_spider(self) -> None:
+        if self._timer is not None and self._timer.running:
+            self._timer.stop()
         self.flush()
 
     def flush(self) -> None:
@@ -61,27 +82,35 @@ class StorePipeline:
         batch, self.pending = self.pending, []
         if not batch:
             return
-        failed = 0
+        failed: list[Pending] = []
         try:
             with self.sessions.begin() as session:
                 inserted = self._store(session, batch)
         except SQLAlchemyError as exc:
             logger.warning("Could not store a batch of %d articles (%s); storing them one by one", len(batch), _reason(exc))
             inserted, failed = self._one_by_one(batch)
-        stats = self.crawler.stats
-        stats.inc_value("newsmon/stored", len(inserted))
-        # For source health (db.health): a run's share of new articles with a date, and their mean length.
-        new: dict[str, dict[str, Any]] = {}  # by URL: a second row for one URL was not inserted
+        # Counted per article, on the run it belongs to: a cluster worker's batch can mix sources and runs.
+        # For source health (db.health): a run's new articles, how many have a date, and their total length.
+        counted: set[str] = set()  # by URL: a second row for one URL was not inserted
+        refused = {id(entry) for entry in failed}
         for entry in batch:
-            if entry.stored_id is None and entry.row["url"] in inserted:
-                new.setdefault(entry.row["url"], entry.row)
-        stats.inc_value("newsmon/stored_dated", sum(row["published_at"] is not None for row in new.values()))
-        stats.inc_value("newsmon/stored_words", sum(row["word_count"] for row in new.values()))
-        if failed:
-            stats.inc_value("newsmon/errors/store", failed)
-        updates = sum(entry.stored_id is not None for entry in batch)
-        if duplicates := len(batch) - updates - len(inserted) - failed:
-            stats.inc_value("newsmon/skipped/duplicate_url", duplicates)
+            context = entry.context
+            assert context is not None
+            url = entry.row["url"]
+            if id(entry) in refused:
+                context.count("errors/store")
+            elif entry.stored_id is not None:
+                pass  # an update: counted as updated or unchanged by _store
+            elif url in inserted and url not in counted:
+                counted.add(url)
+                context.count("stored")
+                # written even when 0: health reads a missing count as "run recorded before this was counted"
+                context.tally.inc(context.run_id, "newsmon/stored_dated", int(entry.row["published_at"] is not None))
+                context.tally.inc(context.run_id, "newsmon/stored_words", entry.row["word_count"])
+            else:
+                context.count("skipped/duplicate_url")
+        for entry in batch:
+            self.crawler.signals.send_catch_log(item_stored, item=entry.item)
 
     def _store(self, session: Session, batch: list[Pending]) -> dict[str, int]:
         """Insert the new articles and update re-fetched ones, then link each new article to its story, in
@@ -90,21 +119,21 @@ class StorePipeline:
         for entry in batch:
             if entry.stored_id is not None:
                 changed = update_article(session, entry.stored_id, entry.row)
-                self.crawler.stats.inc_value("newsmon/updated" if changed else "newsmon/unchanged")
+                entry.context.count("updated" if changed else "unchanged")
             elif (article_id := inserted.get(entry.row["url"])) is not None:
                 link = link_story(session, article_id, entry.fingerprint, self.policy)
                 if link.duplicate_of is not None:
-                    self.crawler.stats.inc_value("newsmon/exact_copies")
+                    entry.context.count("exact_copies")
                 elif link.story_id != article_id:
-                    self.crawler.stats.inc_value("newsmon/joined_stories")
+                    entry.context.count("joined_stories")
                 if link.merged:
-                    self.crawler.stats.inc_value("newsmon/merged_stories", len(link.merged))
+                    entry.context.count("merged_stories", len(link.merged))
         return inserted
 
-    def _one_by_one(self, batch: list[Pending]) -> tuple[dict[str, int], int]:
+    def _one_by_one(self, batch: list[Pending]) -> tuple[dict[str, int], list[Pending]]:
         """Store what can be stored, so one bad row does not cost its whole batch; returns (stored, failed)."""
         inserted: dict[str, int] = {}
-        failed = 0
+        failed: list[Pending] = []
         for entry in batch:
             try:
                 with self.sessions.begin() as session:
@@ -112,14 +141,14 @@ class StorePipeline:
             except SQLAlchemyError as exc:
                 # Not fatal for the crawl: the page is not marked stored, so the next crawl fetches it again.
                 logger.error("Could not store %s: %s", entry.row["url"], _reason(exc))
-                failed += 1
+                failed.append(entry)
         return inserted, failed
 
-    def _row(self, item: ArticleItem, fp: Fingerprint) -> dict[str, Any]:
-        spider = self.crawler.spider
+    @staticmethod
+    def _row(item: ArticleItem, fp: Fingerprint, context: CrawlContext) -> dict[str, Any]:
         return {
-            "source_id": spider.source_id,
-            "crawl_run_id": spider.crawl_run_id,
+            "source_id": context.source_id,
+            "crawl_run_id": context.run_id,
             "url": item.url,
             "fetched_url": item.fetched_url,
             "title": item.title,

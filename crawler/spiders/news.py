@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Iterator
-from datetime import datetime, timedelta, timezone
-from typing import Any
+import functools
+import time
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from datetime import datetime, timezone
+from typing import Any, Protocol
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
@@ -14,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from twisted.python.failure import Failure
 
+from crawler.context import RUN_META, CrawlContext, RunKey, StatsTally, Tally, oldest_listed
 from crawler.database import crawl_sessions
 from crawler.dating import choose_date, possible
 from crawler.discovery import Lead, newest_first
@@ -28,7 +31,7 @@ from crawler.urls import clean_url, in_domains
 from crawler.freshness import ACCEPT_NOT_MODIFIED, Fetch, conditional_headers, listing_date, validators, why_fetch
 from db.listings import ListingFetch, ListingOutcome, load_listings, record_listings
 from db.store import StoredArticle, note_unchanged, stored_articles
-from newsmon.config import Section, Source, load_sources
+from newsmon.config import Source, load_sources
 from newsmon.errors import FetchError
 from newsmon.settings import Settings
 
@@ -41,39 +44,61 @@ _LISTING = "newsmon_listing"
 _FOUND_IN = "newsmon_found_in"
 
 
+class WorkLedger(Protocol):
+    """A cluster worker's account of the requests it took from the shared queue (crawler.cluster.ledger)."""
+
+    def follow(self, request: Request, outputs: Iterable[Any] | None) -> Iterable[Any] | None: ...
+
+    def may_retry(self, request: Request) -> None: ...
+
+
+def _settles(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Marks a callback or errback whose request, on a cluster worker, is settled once what it yields is queued
+    (or, for an article, stored): until then a worker that dies leaves it to be retried by another."""
+
+    @functools.wraps(method)
+    def handled(self: NewsSpider, answer: Response | Failure, *args: Any, **kwargs: Any) -> Any:
+        outputs = method(self, answer, *args, **kwargs)
+        request = getattr(answer, "request", None)
+        if self.ledger is None or request is None:
+            return outputs
+        return self.ledger.follow(request, outputs)
+
+    return handled
+
+
 class NewsSpider(Spider):
-    """Crawls one configured source: ``scrapy crawl news -a source=NAME``."""
+    """Crawls configured sources: one with ``scrapy crawl news -a source=NAME`` (or `newsmon crawl`/`run`), or, on
+    a cluster worker (``NEWSMON_CLUSTER``), every source whose runs the shared queue hands it.
+
+    Everything that belongs to one run of one source is a :class:`CrawlContext`, found from each request's meta
+    (``RUN_META``), so one spider serves any number of sources and runs; a single-node crawl is one context."""
 
     name = "news"
 
-    source: Source
-    selectors: Selectors
-    oldest: datetime | None              # sitemap entries dated before this are not fetched
+    source: Source | None                # the one source of a single-node crawl; None on a cluster worker
     sessions: sessionmaker[Session]
-    source_id: int                       # set by crawler.runs.CrawlRunRecorder when the spider opens
-    crawl_run_id: int
+    max_age_days: float                  # NEWSMON_SITEMAP_MAX_AGE_DAYS
     conditional_listings: bool           # send listings' validators back (off for a source with re-checks)
+    ledger: WorkLedger | None = None     # set by the cluster worker extension
+    context_factory: Callable[[RunKey], CrawlContext] | None = None  # ditto: contexts for runs begun elsewhere
 
     def __init__(self, source: Source | str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._source_arg = source
-        self._requested: set[str] = set()      # article URLs asked for in this run
-        self._left_alone: set[str] = set()     # stored articles a listing linked and that were not fetched
-        self._listed: dict[str, datetime] = {}  # the latest date any listing of this run gives a URL
-        self._listings = CrawlListings(conditional=False)  # loaded when the crawl starts
+        self.contexts: dict[tuple[str, int], CrawlContext] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
         spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
-        spider.source = spider._resolve_source(crawler)
-        spider.allowed_domains = spider.source.allowed_domains
-        spider.selectors = Selectors(**spider.source.selectors.model_dump())
-        max_age = crawler.settings.getfloat("NEWSMON_SITEMAP_MAX_AGE_DAYS")
-        spider.oldest = datetime.now(timezone.utc) - timedelta(days=max_age) if max_age > 0 else None
+        spider.cluster = crawler.settings.getbool("NEWSMON_CLUSTER")
+        spider.source = None if spider.cluster else spider._resolve_source(crawler)
+        if spider.source is not None:
+            # the offsite middleware's filter; a worker crawls many sources and checks each lead's domains itself
+            spider.allowed_domains = spider.source.allowed_domains
+        spider.max_age_days = crawler.settings.getfloat("NEWSMON_SITEMAP_MAX_AGE_DAYS")
         spider.sessions = crawl_sessions(crawler)
-        # Re-checks of recent articles come from the leads of this run's listings, which a 304 does not give.
-        spider.conditional_listings = (crawler.settings.getbool("NEWSMON_CONDITIONAL_LISTINGS")
-                                       and spider.source.recheck is None)
+        spider.conditional_listings = crawler.settings.getbool("NEWSMON_CONDITIONAL_LISTINGS")
         for signal in (signals.spider_error, signals.item_error):
             crawler.signals.connect(spider._not_handled, signal=signal)
         return spider
@@ -86,97 +111,149 @@ class NewsSpider(Spider):
         path = Settings.load(sources=crawler.settings.get("NEWSMON_SOURCES")).sources_path
         return load_sources(path).get(self._source_arg)
 
+    # --- contexts ------------------------------------------------------------------------------
+
+    def open_run(self, source: Source, source_id: int, run_id: int, tally: Tally | None = None) -> CrawlContext:
+        """The context of a run of ``source``: its listings' known state loaded when they are asked for
+        conditionally. A single-node crawl opens one (crawler.runs.CrawlRunRecorder); a worker one per run."""
+        conditional = self.conditional_listings and source.recheck is None
+        known = {}
+        if conditional:
+            with self.sessions() as session:
+                known = load_listings(session, source_id)
+        context = CrawlContext(source, source_id, run_id, tally or StatsTally(self.crawler.stats.inc_value),
+                               oldest=oldest_listed(self.max_age_days),
+                               listings=CrawlListings(known, conditional=conditional), last_used=time.monotonic())
+        self.contexts[(source.name, run_id)] = context
+        return context
+
+    def context(self, run: RunKey | None) -> CrawlContext:
+        """The context of the run a request or an item belongs to (``RUN_META``); on a worker, one is made for a
+        run begun elsewhere (or forgotten while idle)."""
+        if run is None:
+            if len(self.contexts) != 1:
+                raise LookupError("a request or item without a run, and not exactly one run open")
+            return next(iter(self.contexts.values()))
+        found = self.contexts.get((run[0], run[2]))
+        if found is None:
+            if self.context_factory is None:
+                raise LookupError(f"no crawl context for run {run}")
+            found = self.contexts[(run[0], run[2])] = self.context_factory(run)
+        found.last_used = time.monotonic()
+        return found
+
+    def context_of(self, item: ArticleItem) -> CrawlContext:
+        return self.context(item.run)
+
+    def _context(self, response: Response | Request) -> CrawlContext:
+        return self.context(response.meta.get(RUN_META))
+
     async def start(self) -> AsyncIterator[Request]:
-        with self.sessions() as session:
-            known = load_listings(session, self.source_id)
-        self._listings = CrawlListings(known, conditional=self.conditional_listings)
-        for url in self.source.feeds:
-            yield self._listing(url, self.parse_feed)
-        for url in self.source.sitemaps:
-            yield self._listing(url, self.parse_sitemap, depth=0)
-        for section in self.source.sections:
-            yield self._listing(section.url, self.parse_section, section=section)
+        """A single-node crawl's listings; a worker starts with none and takes runs from the shared queue."""
+        for context in list(self.contexts.values()):
+            for request in self.start_requests_of(context):
+                yield request
+
+    def start_requests_of(self, context: CrawlContext) -> Iterator[Request]:
+        """The requests that begin a run: each of its source's feeds, sitemaps and section pages."""
+        source = context.source
+        for url in source.feeds:
+            yield self._listing(context, url, self.parse_feed)
+        for url in source.sitemaps:
+            yield self._listing(context, url, self.parse_sitemap, depth=0)
+        for section in source.sections:
+            yield self._listing(context, section.url, self.parse_section)
 
     # --- listings -----------------------------------------------------------------------------
 
+    @_settles
     def parse_feed(self, response: Response) -> Iterator[Request]:
-        if self._not_modified(response):
+        context = self._context(response)
+        if self._not_modified(context, response):
             return
         try:
             leads = parse_feed(response.body, response.url)
         except FetchError as exc:
-            self._unreadable(response, "invalid_feed", str(exc))
+            self._unreadable(context, response, "invalid_feed", str(exc))
             return
-        self._read(response)
+        self._read(context, response)
         if problem := is_malformed(response.body):
-            self._count("errors/malformed_feed")
+            context.count("errors/malformed_feed")
             self.logger.warning("Feed %s is malformed (%s); using the %d entries read", response.url, problem, len(leads))
-        yield from self._follow(leads, response.meta[_LISTING])
+        yield from self._follow(context, leads, response.meta[_LISTING])
 
+    @_settles
     def parse_sitemap(self, response: Response, depth: int) -> Iterator[Request]:
-        if self._not_modified(response):
+        context = self._context(response)
+        if self._not_modified(context, response):
             # an index unchanged since it was last read still leads to its sitemaps, which may have changed
-            yield from self._child_sitemaps(self._listings.children(response.meta[_LISTING]), depth)
+            yield from self._child_sitemaps(context, context.listings.children(response.meta[_LISTING]), depth)
             return
         try:
             content = parse_sitemap(response.body, response.url)
         except FetchError as exc:
-            self._unreadable(response, "invalid_sitemap", str(exc))
+            self._unreadable(context, response, "invalid_sitemap", str(exc))
             return
-        self._read(response, children=content.sitemaps)
-        yield from self._child_sitemaps(content.sitemaps, depth)
-        recent = [lead for lead in content.leads if not self._too_old(lead)]
-        self._count("skipped/too_old", len(content.leads) - len(recent))
-        yield from self._follow(recent, response.meta[_LISTING])
+        self._read(context, response, children=content.sitemaps)
+        yield from self._child_sitemaps(context, content.sitemaps, depth)
+        recent = [lead for lead in content.leads if not self._too_old(context, lead)]
+        context.count("skipped/too_old", len(content.leads) - len(recent))
+        yield from self._follow(context, recent, response.meta[_LISTING])
 
-    def _child_sitemaps(self, urls: Iterable[str], depth: int) -> Iterator[Request]:
+    def _child_sitemaps(self, context: CrawlContext, urls: Iterable[str], depth: int) -> Iterator[Request]:
         if depth < _MAX_SITEMAP_DEPTH:
             for url in urls:
-                yield self._listing(url, self.parse_sitemap, depth=depth + 1)
+                yield self._listing(context, url, self.parse_sitemap, depth=depth + 1)
 
-    def parse_section(self, response: Response, section: Section) -> Iterator[Request]:
-        if self._not_modified(response):
+    @_settles
+    def parse_section(self, response: Response) -> Iterator[Request]:
+        context = self._context(response)
+        if self._not_modified(context, response):
             return
         if not isinstance(response, TextResponse):
-            self._unreadable(response, "invalid_section", f"section page {response.url} is not HTML")
+            self._unreadable(context, response, "invalid_section", f"section page {response.url} is not HTML")
             return
-        self._read(response)
-        yield from self._follow(section_leads(response, section.article_pattern, self.allowed_domains),
+        self._read(context, response)
+        # the section's pattern is looked up in the source's config here, not carried in the request
+        pattern = next((s.article_pattern for s in context.source.sections if s.url == response.meta[_LISTING]), None)
+        yield from self._follow(context, section_leads(response, pattern, context.source.allowed_domains),
                                 response.meta[_LISTING])
 
-    def _listing(self, url: str, callback: Any, **cb_kwargs: Any) -> Request:
-        # dont_filter: a listing is fetched on every run, and may be listed twice (robots.txt and config)
+    def _listing(self, context: CrawlContext, url: str, callback: Any, **cb_kwargs: Any) -> Request:
+        # dont_filter: a listing is fetched on every run, and may be listed twice (robots.txt and config); it also
+        # keeps listings out of a cluster's persistent duplicate filter
         return Request(url, callback, errback=self.on_error, cb_kwargs=cb_kwargs, dont_filter=True,
-                       priority=_LISTING_PRIORITY, headers=self._listings.headers(url),
-                       meta={**ACCEPT_NOT_MODIFIED, _LISTING: url})
+                       priority=_LISTING_PRIORITY, headers=context.listings.headers(url),
+                       meta={**ACCEPT_NOT_MODIFIED, _LISTING: url, RUN_META: context.key})
 
-    def _not_modified(self, response: Response) -> bool:
+    def _not_modified(self, context: CrawlContext, response: Response) -> bool:
         """Whether the listing answered 304: unchanged since it was last read in full, so not parsed again."""
         if response.status != 304:
             return False
-        self._count("listings_not_modified")
-        self._listings.fetched(ListingFetch(response.meta[_LISTING], ListingOutcome.NOT_MODIFIED, response.status))
+        context.count("listings_not_modified")
+        context.listings.fetched(ListingFetch(response.meta[_LISTING], ListingOutcome.NOT_MODIFIED, response.status))
         return True
 
-    def _read(self, response: Response, children: Iterable[str] = ()) -> None:
-        self._count("listings_ok")
+    def _read(self, context: CrawlContext, response: Response, children: Iterable[str] = ()) -> None:
+        context.count("listings_ok")
         etag, last_modified = validators(response)
-        self._listings.fetched(ListingFetch(response.meta[_LISTING], ListingOutcome.READ, response.status,
-                                            etag, last_modified, tuple(children)))
+        context.listings.fetched(ListingFetch(response.meta[_LISTING], ListingOutcome.READ, response.status,
+                                              etag, last_modified, tuple(children)))
 
-    def _unreadable(self, response: Response, kind: str, message: str) -> None:
-        self._error(kind, message)
-        self._listings.fetched(ListingFetch(response.meta[_LISTING], ListingOutcome.FAILED, response.status))
+    def _unreadable(self, context: CrawlContext, response: Response, kind: str, message: str) -> None:
+        self._error(context, kind, message)
+        context.listings.fetched(ListingFetch(response.meta[_LISTING], ListingOutcome.FAILED, response.status))
 
-    def _too_old(self, lead: Lead) -> bool:
+    @staticmethod
+    def _too_old(context: CrawlContext, lead: Lead) -> bool:
         when = lead.published or lead.modified
-        if self.oldest is None or when is None:
+        if context.oldest is None or when is None:
             return False
-        return (when if when.tzinfo else when.replace(tzinfo=timezone.utc)) < self.oldest
+        return (when if when.tzinfo else when.replace(tzinfo=timezone.utc)) < context.oldest
 
     # --- articles -----------------------------------------------------------------------------
 
-    def _follow(self, leads: Iterable[Lead], listing: str) -> Iterator[Request]:
+    def _follow(self, context: CrawlContext, leads: Iterable[Lead], listing: str) -> Iterator[Request]:
         """Requests for the leads that ``listing`` gave that are new, or changed since stored, and not yet asked
         for in this run, newest first. A stored article left alone is looked at again if another listing dates it
         later."""
@@ -187,76 +264,81 @@ class NewsSpider(Spider):
             except ValueError:
                 url = ""
             if not url or len(url) > _MAX_URL_LENGTH:
-                self._count("skipped/bad_url")
+                context.count("skipped/bad_url")
                 self.logger.info("Ignoring a link that is not a usable URL: %.200r", lead.url)
-            elif not in_domains(url, self.allowed_domains):
-                self._count("skipped/offsite")
+            elif not in_domains(url, context.source.allowed_domains):
+                context.count("skipped/offsite")
             else:
-                self._note_listing_date(url, lead)
-                if url not in self._requested:
+                self._note_listing_date(context, url, lead)
+                if url not in context.requested:
                     fresh.setdefault(url, lead)
         with self.sessions() as session:
             stored = stored_articles(session, fresh)
         now = datetime.now(timezone.utc)
         pending: dict[int, tuple[str, Fetch]] = {}
         for url, lead in fresh.items():
-            if (why := why_fetch(lead, stored.get(url), self.source.recheck, now)) is not None:
+            if (why := why_fetch(lead, stored.get(url), context.source.recheck, now)) is not None:
                 pending[id(lead)] = (url, why)
-                self._requested.add(url)
-            elif url not in self._left_alone:
-                self._left_alone.add(url)
-                self._count("skipped/already_stored")
+                context.requested.add(url)
+            elif url not in context.left_alone:
+                context.left_alone.add(url)
+                context.count("skipped/already_stored")
         for lead in newest_first(lead for lead in fresh.values() if id(lead) in pending):
             url, why = pending[id(lead)]
-            yield self._article_request(url, lead, why, stored.get(url), listing)
+            yield self._article_request(context, url, lead, why, stored.get(url), listing)
 
-    def _note_listing_date(self, url: str, lead: Lead) -> None:
+    @staticmethod
+    def _note_listing_date(context: CrawlContext, url: str, lead: Lead) -> None:
         """Remember the latest date any listing gives ``url``: a feed and a section page may both link it, and
         the one read first need not be the one with the date (see crawler.freshness)."""
-        if (listed := listing_date(lead)) is not None and (url not in self._listed or listed > self._listed[url]):
-            self._listed[url] = listed
+        if (listed := listing_date(lead)) is not None and (url not in context.listed or listed > context.listed[url]):
+            context.listed[url] = listed
 
-    def _article_request(self, url: str, lead: Lead, why: Fetch, stored: StoredArticle | None, listing: str) -> Request:
+    def _article_request(self, context: CrawlContext, url: str, lead: Lead, why: Fetch, stored: StoredArticle | None,
+                         listing: str) -> Request:
+        meta = {_FOUND_IN: listing, RUN_META: context.key}
         if stored is None:
-            return Request(url, self.parse_article, errback=self.on_error, meta={_FOUND_IN: listing},
+            return Request(url, self.parse_article, errback=self.on_error, meta=meta,
                            cb_kwargs={"lead": lead, "stored": None})
-        self._count(f"refetch/{why.value}")
+        context.count(f"refetch/{why.value}")
         return Request(url, self.parse_article, errback=self.on_error, dont_filter=True,
                        headers=conditional_headers(stored.etag, stored.last_modified),
-                       meta={**ACCEPT_NOT_MODIFIED, _FOUND_IN: listing}, cb_kwargs={"lead": lead, "stored": stored})
+                       meta={**ACCEPT_NOT_MODIFIED, **meta}, cb_kwargs={"lead": lead, "stored": stored})
 
+    @_settles
     def parse_article(self, response: Response, lead: Lead, stored: StoredArticle | None) -> Iterator[ArticleItem]:
         """The article on ``response``; ``fetched_url`` is the URL asked for, before any redirect,
         so that the link in the listing is recognised as stored next time."""
+        context = self._context(response)
         asked = response.meta.get("redirect_urls", [response.url])[0]
         if response.status == 304:
-            self._count("not_modified")
+            context.count("not_modified")
             if stored is not None:
                 with self.sessions.begin() as session:
-                    note_unchanged(session, stored.id, datetime.now(timezone.utc), self._listed.get(asked))
+                    note_unchanged(session, stored.id, datetime.now(timezone.utc), context.listed.get(asked))
             return
         if not isinstance(response, TextResponse):
-            self._count("skipped/not_html")
+            context.count("skipped/not_html")
             return
         fetched_at = datetime.now(timezone.utc)  # one instant: stored, and the base of relative dates ("منذ 3 ساعات")
-        page = extract_article(response.body, response.url, selectors=self.selectors, fetched_at=fetched_at,
+        page = extract_article(response.body, response.url, selectors=context.selectors, fetched_at=fetched_at,
                                http_charset=_header_charset(response))
         if not page.is_article or not page.body:
-            self._count("skipped/not_article")
+            context.count("skipped/not_article")
             self.logger.info("Not an article (no body): %s", response.url)
             return
         for what, value in (("published", page.published_at), ("modified", page.modified_at)):
             if value is not None and not possible(value, fetched_at):
-                self._count(f"rejected_dates/{what}")
+                context.count(f"rejected_dates/{what}")
                 self.logger.warning("Ignoring impossible %s date %s on %s", what, value.isoformat(), response.url)
         published, published_from = choose_date(
             page.published_at, page.provenance.get("published_at"), lead.published, lead.via, fetched_at)
         modified, modified_from = choose_date(
             page.modified_at, page.provenance.get("modified_at"), lead.modified, lead.via, fetched_at)
-        hints = {"html": page.language, lead.via: lead.language, "source": self.source.language}
+        hints = {"html": page.language, lead.via: lead.language, "source": context.source.language}
         etag, last_modified = validators(response)
         yield ArticleItem(
-            source=self.source.name,
+            source=context.source.name,
             fetched_url=asked,
             final_url=response.url,
             fetched_at=fetched_at,
@@ -276,55 +358,65 @@ class NewsSpider(Spider):
             image=page.image,
             provenance=dict(page.provenance),
             stored_id=stored.id if stored else None,
-            listed_at=self._listed.get(asked),
+            listed_at=context.listed.get(asked),
             etag=etag,
             last_modified=last_modified,
+            run=context.key,
         )
 
     # --- failures -----------------------------------------------------------------------------
 
+    @_settles
     def on_error(self, failure: Failure) -> None:
         """A request that failed: counted by kind and logged; the crawl goes on."""
         kind = error_kind(failure)
         request: Request | None = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
         meta = request.meta if request is not None else {}
+        context = self.context(meta.get(RUN_META))
         if (listing := meta.get(_LISTING)) is not None:
             status = failure.value.response.status if failure.check(HttpError) else None
-            self._listings.fetched(ListingFetch(listing, ListingOutcome.FAILED, status))
+            context.listings.fetched(ListingFetch(listing, ListingOutcome.FAILED, status))
         elif (found_in := meta.get(_FOUND_IN)) is not None and may_pass(kind):
-            self._listings.unfinished(found_in)
+            context.listings.unfinished(found_in)
+            if self.ledger is not None and request is not None:
+                self.ledger.may_retry(request)  # a cluster's duplicate filter forgets it, so the next run retries
         if kind == "robots_disallowed":
-            self._count("skipped/robots_disallowed")
+            context.count("skipped/robots_disallowed")
             return
-        self._error(kind, f"{url}: {failure.getErrorMessage()}")
+        self._error(context, kind, f"{url}: {failure.getErrorMessage()}")
 
-    def _error(self, kind: str, message: str) -> None:
-        self._count(f"errors/{kind}")
+    def _error(self, context: CrawlContext, kind: str, message: str) -> None:
+        context.count(f"errors/{kind}")
         self.logger.warning("%s: %s", kind, message)
-
-    def _count(self, key: str, n: int = 1) -> None:
-        if n:
-            self.crawler.stats.inc_value(f"newsmon/{key}", n)
 
     def _not_handled(self, response: Response | None = None, **_: Any) -> None:
         """A callback or a pipeline raised on ``response``: the listing it came from was not handled in full."""
         meta = response.meta if response is not None and response.request is not None else {}
         if (listing := meta.get(_LISTING) or meta.get(_FOUND_IN)) is not None:
-            self._listings.unfinished(listing)
+            self.context(meta.get(RUN_META)).listings.unfinished(listing)
 
     # --- end of the crawl ---------------------------------------------------------------------
 
     def closed(self, reason: str) -> None:
         """Record what each listing answered, all in one transaction. A crawl that stopped early or could not
-        store every article read no listing in full: those are read again next time (crawler.discovery.listings)."""
+        store every article read no listing in full: those are read again next time (crawler.discovery.listings).
+
+        A cluster worker records no listing state: its runs are spread over workers, so conditional listings are
+        off there (see README, "Running on several machines")."""
+        if self.cluster:
+            return
         complete = reason == "finished" and not self.crawler.stats.get_value("newsmon/errors/store")
-        fetches = [fetch for fetch in self._listings.outcomes(complete) if len(fetch.url) <= _MAX_URL_LENGTH]
+        for context in self.contexts.values():
+            self._record_listings(context, complete)
+
+    def _record_listings(self, context: CrawlContext, complete: bool) -> None:
+        fetches = [fetch for fetch in context.listings.outcomes(complete) if len(fetch.url) <= _MAX_URL_LENGTH]
         if not fetches:
             return
         try:
             with self.sessions.begin() as session:
-                record_listings(session, self.source_id, fetches)
+                record_listings(session, context.source_id, fetches)
         except SQLAlchemyError as exc:
             cause = (str(getattr(exc, "orig", None) or exc).splitlines() or [""])[0]  # not the SQL and its rows
             self.logger.error("Could not record the state of %d listings: %s", len(fetches), cause)

@@ -12,7 +12,7 @@ from twisted.python.failure import Failure
 from crawler.discovery.listings import CrawlListings, may_pass
 from crawler.spiders.news import NewsSpider
 from db.listings import Listing, ListingFetch, ListingOutcome, load_listings, record_listings
-from db.store import upsert_source
+from db.store import start_run, upsert_source
 from newsmon.config import parse_sources
 
 SITE = "http://127.0.0.1:9"
@@ -38,8 +38,11 @@ def open_spider(tmp_path, config=CONFIG, conditional=True, known=()):
                                        "NEWSMON_CONDITIONAL_LISTINGS": conditional})
     spider = NewsSpider.from_crawler(crawler, source=parse_sources(config).get("wire"))
     with spider.sessions.begin() as session:
-        spider.source_id = upsert_source(session, "wire", "Wire", f"{SITE}/")
-        record_listings(session, spider.source_id, list(known))
+        source_id = upsert_source(session, "wire", "Wire", f"{SITE}/")
+        record_listings(session, source_id, list(known))
+        run_id = start_run(session, source_id)
+    spider.source_id = source_id
+    spider.open_run(spider.source, source_id, run_id)
     return spider, asyncio.run(_collect(spider.start()))
 
 

@@ -4,6 +4,7 @@ from types import SimpleNamespace
 import pytest
 from scrapy.utils.test import get_crawler
 
+from crawler.context import CrawlContext, StatsTally
 from crawler.items import ArticleItem, Skip
 from newsmon.config import parse_sources
 from pipelines.normalize import NormalizePipeline
@@ -26,7 +27,8 @@ FETCHED = datetime(2023, 9, 21, 8, 0, tzinfo=timezone.utc)
 def pipeline() -> NormalizePipeline:
     crawler = get_crawler()
     crawler.stats.open_spider()
-    crawler.spider = SimpleNamespace(source=SOURCES.get("almanar"))
+    context = CrawlContext(SOURCES.get("almanar"), 1, 1, StatsTally(crawler.stats.inc_value))
+    crawler.spider = SimpleNamespace(context_of=lambda item: context)
     return NormalizePipeline(crawler)
 
 

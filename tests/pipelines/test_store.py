@@ -3,11 +3,15 @@ from types import SimpleNamespace
 
 from scrapy.utils.test import get_crawler
 
+from crawler.context import CrawlContext, StatsTally
 from crawler.items import ArticleItem
 from db.engine import open_database, session_factory
 from db.query import ArticleQuery, query_articles
 from db.store import start_run, upsert_source
+from newsmon.config import parse_sources
 from pipelines.store import StorePipeline
+
+SOURCES = "sources:\n  - name: x\n    title: X\n    url: https://x.example/\n    every: 1h\n    feeds: [https://x.example/rss]\n"
 
 
 def _pipeline(db_url: str, batch: int) -> StorePipeline:
@@ -17,7 +21,8 @@ def _pipeline(db_url: str, batch: int) -> StorePipeline:
         run_id = start_run(session, source_id)
     crawler = get_crawler(settings_dict={"NEWSMON_DB": db_url, "NEWSMON_STORE_BATCH": batch})
     crawler.stats.open_spider()
-    crawler.spider = SimpleNamespace(source_id=source_id, crawl_run_id=run_id)
+    context = CrawlContext(parse_sources(SOURCES).get("x"), source_id, run_id, StatsTally(crawler.stats.inc_value))
+    crawler.spider = SimpleNamespace(context_of=lambda item: context)
     return StorePipeline(crawler, batch)
 
 
