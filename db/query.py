@@ -76,8 +76,8 @@ def query_articles(session: Session, query: ArticleQuery) -> list[ArticleRow]:
     """Stored articles matching ``query``: the most relevant first when searching, else the newest first.
 
     Newest means published date, or the fetch time for an article whose page gave no date,
-    so an undated article is neither lost at the bottom nor placed in the future. Relevance is ranked among the
-    newest ``RANK_WINDOW`` matches (see there).
+    so an undated article is neither lost at the bottom nor placed in the future. Relevance is ranked within a
+    window of the newest matches (see RANK_WINDOW).
     """
     search = query.search  # parsed before any SQL, so a bad search text costs no query
     if search is not None:
@@ -87,9 +87,11 @@ def query_articles(session: Session, query: ArticleQuery) -> list[ArticleRow]:
     return [article_row(article, name, score) for article, name, score in session.execute(_paged(statement, query))]
 
 
-# A search ranks by relevance the newest RANK_WINDOW articles it matches, not all of them: ranking every match of
-# a common word among a million articles takes seconds (bench/search.py), and a news search wants recent reports.
-# A search with fewer matches is ranked whole; --sort date is never windowed.
+# A search ranks by relevance the matches among the newest RANK_WINDOW articles with every word it looks for, not
+# all of its matches: ranking every match of a common word among a million articles takes seconds (bench/search.py),
+# and a news search wants recent reports. Without phrases, those articles are the newest RANK_WINDOW matches; a
+# phrase's matches are those of them with the words in order, and the window reaches further back when they are
+# too few to fill the page. A search with fewer matches is ranked whole; --sort date is never windowed.
 RANK_WINDOW = 1000
 
 
@@ -98,8 +100,7 @@ def _searched_articles(session: Session, query: ArticleQuery, search: Search) ->
     text read), then the full rows of the page only."""
     when = date_column(query)
     end = None if query.limit is None else query.offset + query.limit
-    wanted = end if end is None or query.order is Sort.DATE else max(RANK_WINDOW, end)
-    window = _window(session, query, search, when, wanted)
+    window = _window(session, query, search, when, end)
     scores: dict[int, float] = {}
     if query.order is Sort.RELEVANCE:
         scores = _scores(session, search, [row.id for row in window])
@@ -108,19 +109,19 @@ def _searched_articles(session: Session, query: ArticleQuery, search: Search) ->
     return _rows_in_order(session, [row.id for row in page], scores)
 
 
-def _window(session: Session, query: ArticleQuery, search: Search, when: Any, size: int | None,
+def _window(session: Session, query: ArticleQuery, search: Search, when: Any, needed: int | None,
             *columns: Any) -> list[Any]:
-    """The newest ``size`` articles (all if None) matching ``search`` and the filters, newest first, as rows of
-    (id, when, *columns).
+    """The matches of ``search`` and the filters among the newest RANK_WINDOW articles with its words, and further
+    back until there are ``needed`` of them (all matches if None), newest first, as rows of (id, when, *columns).
 
     The database is asked for at least RANK_WINDOW rows even for a smaller page: with LIMIT 50, PostgreSQL's
     planner walks the date index expecting a rare word sooner than it comes (3.4 s for a word in 108 of a million
     articles); with the window's limit it takes the matches from the GIN index.
     """
-    if size is not None and search.has_phrases and session.get_bind().dialect.name == "postgresql":
-        return _phrase_window(session, query, search, when, size, columns)
+    if needed is not None and search.has_phrases and session.get_bind().dialect.name == "postgresql":
+        return _phrase_window(session, query, search, when, needed, columns)
     statement = _newest_matches(session, query, search, when, columns)
-    return session.execute(statement.limit(None if size is None else max(RANK_WINDOW, size))).all()[:size]
+    return session.execute(statement.limit(None if needed is None else max(RANK_WINDOW, needed))).all()
 
 
 def _newest_matches(session: Session, query: ArticleQuery, search: Search, when: Any, columns: tuple = (),
@@ -132,32 +133,40 @@ def _newest_matches(session: Session, query: ArticleQuery, search: Search, when:
     return apply_filters(statement, query, when).order_by(when.desc(), Article.id.desc())
 
 
-def _phrase_window(session: Session, query: ArticleQuery, search: Search, when: Any, size: int,
+def _phrase_window(session: Session, query: ArticleQuery, search: Search, when: Any, needed: int,
                    columns: tuple) -> list[Any]:
-    """The newest ``size`` matches of a search with phrases, on PostgreSQL.
+    """The window of a search with phrases, on PostgreSQL (see _window).
 
     The GIN index holds no word positions, so a phrase makes PostgreSQL read back the tsvector of every article
     with its words (or, walking the date index, of every article) to check their order: tens of thousands for a
-    phrase in 2% of a million articles (380 ms, bench/search.py). Instead, the newest articles with the phrase's
-    words anywhere (the loose query, which the index answers alone) are taken in batches, and the order of the
-    words is checked on those only, until ``size`` are found.
+    phrase in 2% of a million articles (380 ms, bench/search.py). Instead the newest articles with the words
+    anywhere (the loose query, which the index answers alone) are taken in batches, and the order of the words is
+    checked on those only.
     """
     candidates = _newest_matches(session, query, search, when, columns,
                                  condition=_vector().op("@@")(_tsquery(search, loose=True)))
-    exact = _vector().op("@@")(_tsquery(search))
     found: list[Any] = []
-    batch, last = max(RANK_WINDOW, size), None
-    while len(found) < size:
+    batch, last = max(RANK_WINDOW, needed), None
+    while True:
         statement = candidates if last is None else candidates.where(tuple_(when, Article.id) < tuple_(last.when, last.id))
         rows = session.execute(statement.limit(batch)).all()
-        if rows:
-            ids = bindparam("ids", [r.id for r in rows], type_=ARRAY(Integer))  # one array, not thousands of binds
-            kept = set(session.scalars(select(Article.id).where(Article.id == any_(ids), exact)))
-            found += [r for r in rows if r.id in kept]
-        if len(rows) < batch:
-            break
+        kept = _in_order(session, search, [r.id for r in rows])
+        found += [r for r in rows if r.id in kept]
+        if len(found) >= needed or len(rows) < batch:
+            return found
         last, batch = rows[-1], min(batch * 2, 32_000)  # the phrase is rarer than its words: look further each time
-    return found[:size]
+
+
+def _in_order(session: Session, search: Search, ids: list[int]) -> set[int]:
+    """Those of ``ids`` that match ``search`` exactly, phrases included. The candidates are fetched by id first
+    (MATERIALIZED): left to itself, the planner checks the phrase through the GIN index on every article with
+    its words and only then keeps the ids asked for."""
+    if not ids:
+        return set()
+    listed = bindparam("ids", ids, type_=ARRAY(Integer))  # one array, not thousands of binds
+    candidates = (select(Article.id.label("id"), _vector().label("vector")).where(Article.id == any_(listed))
+                  .cte("candidates").prefix_with("MATERIALIZED"))
+    return set(session.scalars(select(candidates.c.id).where(candidates.c.vector.op("@@")(_tsquery(search)))))
 
 
 def _match(session: Session, search: Search) -> Any:
@@ -330,8 +339,7 @@ def _searched_stories(session: Session, query: ArticleQuery, search: Search, whe
     RANK_WINDOW): by their newest match, or by their best match's relevance."""
     story = func.coalesce(Article.story_id, Article.id)
     asked = None if query.limit is None else query.offset + query.limit
-    window = _window(session, query, search, when, None if asked is None else max(RANK_WINDOW, 20 * asked),
-                     story.label("story"))
+    window = _window(session, query, search, when, None if asked is None else 20 * asked, story.label("story"))
     order = list(dict.fromkeys(row.story for row in window))  # newest match first
     if query.order is Sort.RELEVANCE:
         scores = _scores(session, search, [row.id for row in window])
