@@ -54,6 +54,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger("newsmon.scheduler")
 
 JOB_PREFIX = "crawl:"
+NOTE_ATTEMPTS = 5  # tries to apply a cluster run's follow-up (timing, health, searches) before it is given up
 JOBS_TABLE = "scheduler_jobs"
 _ASYNCIO_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
@@ -144,6 +145,8 @@ class CrawlService:
         self.runs = 0
         self.enqueuer = _enqueuer(options) if options.redis_url else None
         self.fired: dict[str, datetime] = {}  # job id → the time its running fire was scheduled for (the slot)
+        self.notes_again: list[tuple[float, dict[str, Any]]] = []  # (when, note): finished runs to apply again
+        self.note_retry_seconds = 30.0
         self.scheduler.add_listener(self._submitted, EVENT_JOB_SUBMITTED)
         self.lease = SchedulerLease(self.engine).__enter__()  # released by _shutdown; refuses a second scheduler
 
@@ -358,10 +361,32 @@ class CrawlService:
             except Exception:  # noqa: BLE001 - a Redis outage is logged and retried; the schedule goes on
                 logger.exception("Cannot read the cluster's finished runs")
                 continue
-            for note in notes:
-                source = next((s for s in self.config.enabled if s.name == note["source"]), None)
-                if source is not None and not self.stopping.is_set():
-                    await self._after_run(source, RunStatus(note["status"]), note["stored"], note["updated"])
+            await self._apply_notes(notes + self._notes_due())
+
+    async def _apply_notes(self, notes: list[dict[str, Any]]) -> None:
+        """Each finished run's follow-up; one that fails (a database or job-store hiccup) is logged and tried
+        again later, a few times, and the notes after it are still applied."""
+        for note in notes:
+            source = next((s for s in self.config.enabled if s.name == note["source"]), None)
+            if source is None or self.stopping.is_set():
+                continue
+            try:
+                await self._after_run(source, RunStatus(note["status"]), note["stored"], note["updated"])
+            except Exception:  # noqa: BLE001 - the watcher must outlive any one note; logged with its traceback
+                attempts = note.get("attempts", 0) + 1
+                if attempts < NOTE_ATTEMPTS:
+                    logger.exception("Could not apply run %s of %s; trying again in %.0f s", note.get("run"),
+                                     note["source"], self.note_retry_seconds * attempts)
+                    self.notes_again.append((time.monotonic() + self.note_retry_seconds * attempts,
+                                             {**note, "attempts": attempts}))
+                else:
+                    logger.exception("Could not apply run %s of %s; giving up", note.get("run"), note["source"])
+
+    def _notes_due(self) -> list[dict[str, Any]]:
+        now = time.monotonic()
+        due = [note for at, note in self.notes_again if at <= now]
+        self.notes_again = [(at, note) for at, note in self.notes_again if at > now]
+        return due
 
     def _adjust_timing(self, source: Source, status: RunStatus, new_articles: int) -> None:
         job = self.scheduler.get_job(JOB_PREFIX + source.name)

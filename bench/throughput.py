@@ -431,7 +431,10 @@ class Bench:
                 with PgBackends(pg_url, tag) as backends:
                     redis_before = proc_cpu(redis_pid) if redis_pid else None
                     server_before = self.server.cpu()
-                    worker = [*common, "worker", "--redis", redis_url, "--db", db_url, *keys, *settings]
+                    # each worker extracts in its own process only (the (c)): what scales is the shared
+                    # frontier spreading pages over workers, not a pool inside each
+                    inline = ["-s", "NEWSMON_EXTRACT_PROCESSES=0"] if settings else []
+                    worker = [*common, "worker", "--redis", redis_url, "--db", db_url, *keys, *settings, *inline]
                     runs = [start(f"worker {i + 1}", worker, env, self.work / f"{key}-worker{i + 1}.log")
                             for i in range(workers)]
                     scheduler = start("scheduler", [*common, "run", "--redis", redis_url, *keys, *settings], env,

@@ -1,5 +1,7 @@
 """Scrapy settings for newsmon (``scrapy.cfg`` points here). Polite by default."""
 
+import os
+
 from newsmon import __version__
 
 BOT_NAME = "newsmon"
@@ -42,6 +44,11 @@ ITEM_PIPELINES = {
     "pipelines.dedup.DedupPipeline": 300,
     "pipelines.store.StorePipeline": 400,
 }
+# Article pages are extracted in a process pool (crawler.offload); its process_response runs after decompression
+# and redirects (a lower number runs later on the way back).
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.offload.ExtractionOffload": 50,
+}
 EXTENSIONS = {
     "crawler.runs.CrawlRunRecorder": 100,
     "crawler.progress.Progress": 200,
@@ -62,3 +69,7 @@ NEWSMON_CONDITIONAL_LISTINGS = True
 NEWSMON_SHINGLE_SIZE = 3
 NEWSMON_STORY_THRESHOLD = 0.3
 NEWSMON_STORY_MIN_WORDS = 40
+# Processes extracting article pages (crawler.offload): one per core by default, 0 on a single core; 0 extracts in
+# the crawl process itself. One pool per process, shared by all its crawls.
+_cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+NEWSMON_EXTRACT_PROCESSES = _cores if _cores > 1 else 0

@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
+from collections import Counter, OrderedDict
+from dataclasses import dataclass
+from typing import Any
 
 from langdetect import DetectorFactory, detect_langs
 from langdetect.lang_detect_exception import LangDetectException
@@ -141,10 +143,62 @@ _HINT_ALIASES = {
 }
 
 
-def detect_language(text: str, hints: dict[str, str]) -> tuple[str | None, str | None]:
-    """The language of ``text`` and how it was decided: "langdetect", "script", "hint:<where>" (where is html,
-    feed, sitemap or source), "garbled" (with language None), or (None, None) when nothing decides."""
+@dataclass(frozen=True)
+class Guess:
+    """langdetect's best answer on ``text`` (already cut to the examined start), computed ahead of the pipeline
+    (crawler.offload runs it in the extraction pool); ``lang`` None when langdetect had no answer."""
+
+    text: str
+    lang: str | None
+    prob: float = 0.0
+
+
+def guess_language(text: str) -> Guess | None:
+    """What :func:`detect_language` would ask langdetect about ``text``, asked now; None when it would not ask
+    (too few words to ever be detected, or garbled text)."""
     text = (text or "")[:_MAX_CHARS]
+    if len(text.split()) < _LAST_RESORT_WORDS or looks_mojibake(text):
+        return None
+    best = _detect(text)
+    return Guess(text, best.lang, best.prob) if best is not None else Guess(text, None)
+
+
+class Guesses:
+    """Guesses made ahead, by the exact text they were made on, each taken once. Bounded: a guess whose article
+    never reaches the language pipeline (dropped before it) is forgotten after ``size`` newer ones."""
+
+    def __init__(self, size: int = 1024) -> None:
+        self._size = size
+        self._by_text: OrderedDict[str, Guess] = OrderedDict()
+
+    def add(self, guess: Guess) -> None:
+        self._by_text[guess.text] = guess
+        while len(self._by_text) > self._size:
+            self._by_text.popitem(last=False)
+
+    def take(self, text: str) -> Guess | None:
+        """The guess made on this very text (its examined start), if any."""
+        return self._by_text.pop((text or "")[:_MAX_CHARS], None)
+
+    def __len__(self) -> int:
+        return len(self._by_text)
+
+
+# This process's guesses made ahead; shared by its crawlers (a guess depends on the text alone).
+GUESSES = Guesses()
+
+
+def detect_language(text: str, hints: dict[str, str], guess: Guess | None = None) -> tuple[str | None, str | None]:
+    """The language of ``text`` and how it was decided: "langdetect", "script", "hint:<where>" (where is html,
+    feed, sitemap or source), "garbled" (with language None), or (None, None) when nothing decides.
+    ``guess``, langdetect's answer made ahead (:func:`guess_language`), is used only if made on this same text."""
+    text = (text or "")[:_MAX_CHARS]
+
+    def detect() -> Any:
+        if guess is not None and guess.text == text:
+            return guess if guess.lang is not None else None
+        return _detect(text)
+
     tagged = text.translate(_SCRIPT_TABLE)
     counts = {name: tagged.count(_TAG[name]) for name in _SCRIPTS}
     letters = sum(counts.values())
@@ -154,7 +208,7 @@ def detect_language(text: str, hints: dict[str, str]) -> tuple[str | None, str |
     verdict = _letter_verdict(text, script) if script else None
 
     n_words = len(text.split())
-    best = _detect(text) if n_words >= _MIN_WORDS else None
+    best = detect() if n_words >= _MIN_WORDS else None
     if best is not None and best.prob >= _MIN_CONFIDENCE:
         lang = _primary(best.lang)
         if verdict and verdict != lang and lang in _LANGS_OF_SCRIPT.get(script, ()):
@@ -176,7 +230,7 @@ def detect_language(text: str, hints: dict[str, str]) -> tuple[str | None, str |
     # Last resort, with no plausible hint and a script that names no language (Latin, Cyrillic): a short text
     # langdetect is very sure of. On the 208 titles of bench/multilingual.py: 202 of 202 right at prob >= 0.9.
     if n_words >= _LAST_RESORT_WORDS and script is not None:
-        best = best or _detect(text)
+        best = best or detect()
         if best is not None and best.prob >= _LAST_RESORT_CONFIDENCE:
             lang = _primary(best.lang)
             if _plausible(lang, script, verdict, text):
@@ -256,10 +310,20 @@ def _primary(code: str) -> str:
 
 
 class LanguagePipeline:
+    """Decides each article's language; langdetect's part comes from :data:`GUESSES` when it was made ahead on the
+    same text (stats ``language/guessed_ahead``), else is computed here (``language/guessed_here``)."""
+
+    def __init__(self, crawler: Crawler | None = None) -> None:
+        self.stats = crawler.stats if crawler is not None else None
+
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> LanguagePipeline:
-        return cls()
+        return cls(crawler)
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
-        item.language, item.language_from = detect_language(f"{item.title}\n{item.body}", item.language_hints)
+        text = f"{item.title}\n{item.body}"
+        guess = GUESSES.take(text)
+        if self.stats is not None:
+            self.stats.inc_value("language/guessed_ahead" if guess is not None else "language/guessed_here")
+        item.language, item.language_from = detect_language(text, item.language_hints, guess)
         return item

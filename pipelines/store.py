@@ -61,8 +61,16 @@ class StorePipeline:
         if self.max_wait > 0:
             from twisted.internet import task
 
-            self._timer = task.LoopingCall(self.flush)
+            self._timer = task.LoopingCall(self._timed_flush)
             self._timer.start(self.max_wait, now=False)
+
+    def _timed_flush(self) -> None:
+        # A LoopingCall stops for good at its first exception, and then a worker's partial batches (and the runs
+        # waiting on them) would wait forever; _store's own SQLAlchemy errors are handled in flush.
+        try:
+            self.flush()
+        except Exception:  # noqa: BLE001 - logged with its traceback; the next tick tries the next batch
+            logger.exception("Could not flush the pending articles; trying again in %.1f s", self.max_wait)
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
         fp = fingerprint(item.title or "", item.body or "", self.shingle_size)
@@ -82,13 +90,14 @@ class StorePipeline:
         batch, self.pending = self.pending, []
         if not batch:
             return
-        failed: list[Pending] = []
         try:
-            with self.sessions.begin() as session:
-                inserted = self._store(session, batch)
-        except SQLAlchemyError as exc:
-            logger.warning("Could not store a batch of %d articles (%s); storing them one by one", len(batch), _reason(exc))
-            inserted, failed = self._one_by_one(batch)
+            inserted, failed = self._write(batch)
+        except Exception:
+            # not stored, and raised on: their requests are settled all the same (a cluster run would otherwise
+            # wait for them for good), and the next run asks for them again
+            for entry in batch:
+                self.crawler.signals.send_catch_log(item_stored, item=entry.item, stored=False)
+            raise
         # Counted per article, on the run it belongs to: a cluster worker's batch can mix sources and runs.
         # For source health (db.health): a run's new articles, how many have a date, and their total length.
         counted: set[str] = set()  # by URL: a second row for one URL was not inserted
@@ -109,8 +118,18 @@ class StorePipeline:
                 context.tally.inc(context.run_id, "newsmon/stored_words", entry.row["word_count"])
             else:
                 context.count("skipped/duplicate_url")
-        for entry in batch:
-            self.crawler.signals.send_catch_log(item_stored, item=entry.item)
+        for entry in batch:  # stored=False: not in the database, so a cluster lets the next run ask for it again
+            self.crawler.signals.send_catch_log(item_stored, item=entry.item, stored=id(entry) not in refused)
+
+    def _write(self, batch: list[Pending]) -> tuple[dict[str, int], list[Pending]]:
+        """The batch in one transaction, or one by one if that fails; returns (stored, failed)."""
+        try:
+            with self.sessions.begin() as session:
+                return self._store(session, batch), []
+        except SQLAlchemyError as exc:
+            logger.warning("Could not store a batch of %d articles (%s); storing them one by one", len(batch),
+                           _reason(exc))
+            return self._one_by_one(batch)
 
     def _store(self, session: Session, batch: list[Pending]) -> dict[str, int]:
         """Insert the new articles and update re-fetched ones, then link each new article to its story, in

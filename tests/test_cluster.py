@@ -171,3 +171,78 @@ def test_two_scheduler_nodes_enqueue_each_slot_once(site, prefix, tmp_path):
 
     server = redis.Redis.from_url(REDIS_URL)
     assert server.llen(f"{prefix}:starts") == 2  # one run per source: later slots wait for it (no worker here)
+
+
+class _Flaky:
+    """A site of one feed and two articles; /a/1 answers 503 the first time it is asked for."""
+
+    def __init__(self) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        hits: dict[str, int] = {}
+        body = "<p>" + " ".join(f"Sentence {i} about the matter at hand, told at length." for i in range(80)) + "</p>"
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                hits[self.path] = hits.get(self.path, 0) + 1
+                base = f"http://127.0.0.1:{self.server.server_port}"
+                if self.path == "/feed.xml":
+                    items = "".join(f"<item><title>Article {n}</title><link>{base}/a/{n}</link>"
+                                    "<pubDate>Sun, 29 Nov 2026 10:00:00 GMT</pubDate></item>" for n in (1, 2))
+                    page, kind = f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>' \
+                                 f"<link>{base}/</link>{items}</channel></rss>", "application/rss+xml"
+                elif self.path == "/a/1" and hits[self.path] == 1:
+                    self.send_response(503)
+                    self.end_headers()
+                    return
+                elif self.path.startswith("/a/"):
+                    page = (f"<html lang=en><head><title>Article {self.path[3:]}</title><meta property="
+                            '"article:published_time" content="2026-11-29T10:00:00Z"></head><body><article>'
+                            f"<h1>Article {self.path[3:]}</h1>{body}</article></body></html>")
+                    kind = "text/html; charset=utf-8"
+                else:
+                    self.send_response(404)
+                    self.end_headers()
+                    return
+                data = page.encode()
+                self.send_response(200)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base_url = f"http://127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def sources(self) -> str:
+        return (f"sources:\n  - name: tiny\n    title: Tiny\n    url: {self.base_url}/\n    language: en\n"
+                f"    every: 1h\n    feeds: [{self.base_url}/feed.xml]\n")
+
+
+def test_an_article_whose_fetch_failed_is_fetched_again_next_run(prefix, tmp_path):
+    # The duplicate filter must forget a page that answered 503, or it is not asked for again for days.
+    import json
+    import time
+
+    import redis
+
+    site = _Flaky()
+    db = f"sqlite:///{tmp_path / 'flaky.db'}"
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(site.sources(), encoding="utf-8")
+    _ready(db, sources)
+    server = redis.Redis.from_url(REDIS_URL)
+    worker = Node("worker", db, sources, tmp_path / "worker.log", prefix, *FAST)
+    try:
+        for slot in (1, 2):  # two runs of the source, one after the other
+            server.lpush(f"{prefix}:starts", json.dumps({"source": "tiny", "slot": slot, "enqueued_at": time.time()}))
+            wait_for(lambda: server.llen(f"{prefix}:finished") >= slot, f"run {slot} to end", timeout=60)
+    finally:
+        assert worker.stop() == 0, worker.text()
+        site.server.shutdown()
+    assert sorted(_url_rows(db)) == [f"{site.base_url}/a/1", f"{site.base_url}/a/2"], worker.text()

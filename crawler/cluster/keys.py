@@ -9,7 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 DEFAULT_PREFIX = "newsmon"
-HEARTBEAT_TTL = 10          # seconds: a worker not heard from for this long is dead, its in-flight work requeued
+# seconds: a worker not heard from for this long is dead, its in-flight work requeued. It beats every 2 s from the
+# reactor thread, which also extracts articles and writes batches: a huge page, a slow commit or a starved CPU can
+# hold it for several seconds, and a live worker taken for dead does its work twice. 30 s rides those out; a
+# killed worker's requests wait that much longer to be retried, little next to a run.
+HEARTBEAT_TTL = 30
+BEGUN_TTL = 24 * 3600       # seconds a slot's run is remembered as begun: a start message comes back within minutes
 RUN_TTL = 7 * 24 * 3600     # seconds a run's counts are kept in Redis: a run never lasts a week
 FORGET_WORKERS_AFTER = 24 * 3600  # a dead worker stays listed by `cluster status` for a day
 FINISHED_KEPT = 1000        # finished-run notes waiting for the scheduler node, at most
@@ -73,6 +78,10 @@ class ClusterKeys:
     def guard(self, source: str, slot: int) -> str:
         """The SET NX EX guard of one source's slot (epoch seconds): exactly one enqueue per slot."""
         return f"{self.prefix}:guard:{source}:{slot}"
+
+    def begun(self, source: str, slot: int | float) -> str:
+        """Set once a worker has begun the run of ``source``'s slot: a start message delivered again is dropped."""
+        return f"{self.prefix}:begun:{source}:{slot}"
 
     @property
     def finished(self) -> str:

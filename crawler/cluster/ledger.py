@@ -1,11 +1,12 @@
 """A cluster run's records, across workers: counts summed in a Redis hash per run, and its outstanding work.
 
 Every request queued for a run adds one to the run's ``pending`` (crawler.cluster.queue); settling a request
-takes one off, together with this worker's buffered counts for the run and its in-flight entry, in one
-transaction. A request is settled when what its callback yielded has been queued (the marker it yields last,
-crawler.cluster.scheduler) or, for an article, once the article is stored or dropped. So ``pending`` reaches 0
-exactly when the run has nothing left anywhere, and every count is in the hash by then: the worker whose
-settle brings it to 0 finishes the run's ``crawl_runs`` row, as a single-node crawl does when its spider closes.
+takes one off, together with this worker's buffered counts for the run and its in-flight entry, in one Lua
+script, and only if this worker still holds it. A request is settled when what its callback yielded has been
+queued (the marker it yields last, crawler.cluster.scheduler) or, for an article, once the article is stored or
+dropped. So ``pending`` reaches 0 exactly when the run has nothing left anywhere, and every count is in the hash
+by then: the worker whose settle brings it to 0 finishes the run's ``crawl_runs`` row (once: a flag in the hash),
+as a single-node crawl does when its spider closes.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from redis import Redis
+from redis.exceptions import RedisError
 from scrapy import Request
 from scrapy.crawler import Crawler
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.cluster.keys import FINISHED_KEPT, RUN_TTL, ClusterKeys
@@ -34,6 +37,28 @@ from newsmon.config import Source
 
 logger = logging.getLogger("newsmon.cluster")
 
+# Settle one piece of work, atomically: only if this worker still holds it (HDEL returns 1; a worker taken for
+# dead had its entries requeued, and the copy redone elsewhere is settled there) and the run is still going (a
+# run's hash is never recreated, without its expiry, by a late settle). The counts are written and ``pending``
+# lowered together; the settle that brings it to 0 is told to finish the run, once (HSETNX ``finished``).
+# KEYS: in-flight hash, run hash. ARGV: token ('' for none), then counter name and amount pairs.
+_SETTLE = """
+if ARGV[1] ~= '' and redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return -1 end
+if redis.call('EXISTS', KEYS[2]) == 0 then return -2 end
+for i = 2, #ARGV, 2 do redis.call('HINCRBY', KEYS[2], ARGV[i], ARGV[i + 1]) end
+local left = redis.call('HINCRBY', KEYS[2], 'pending', -1)
+if left <= 0 and redis.call('HSETNX', KEYS[2], 'finished', 1) == 1 then return 1 end
+return 0
+"""
+_FINISH, _NOT_HELD = 1, -1
+
+# Counts added to a run still going (a worker's last counts at its stop); an ended run's hash is not recreated.
+_ADD = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+for i = 1, #ARGV, 2 do redis.call('HINCRBY', KEYS[1], ARGV[i], ARGV[i + 1]) end
+return 1
+"""
+
 
 class RedisLedger:
     """This worker's side of every run it works on (also the runs' Tally: crawler.context)."""
@@ -45,8 +70,12 @@ class RedisLedger:
         self.worker = worker
         self.crawler = crawler
         self.sessions = sessions
-        self.dupefilter: Any = None         # set by the scheduler when it opens
+        self.dupefilter: Any = None         # the scheduler's, found when first needed (``may_retry``)
         self._buffered: defaultdict[int, Counter[str]] = defaultdict(Counter)
+        self._settle_script = server.register_script(_SETTLE)
+        self._add_script = server.register_script(_ADD)
+        self._unsettled: list[tuple[str | None, RunKey | None, Counter[str]]] = []  # settles to try again
+        self._unfinished: dict[int, RunKey] = {}                                   # finishes to try again
 
     # -------------------------------------------------------------- counting
 
@@ -102,6 +131,7 @@ class RedisLedger:
                 yield output
         except Exception as exc:  # re-raised below, after settling, so Scrapy reports it as usual
             failure = exc
+            self._callback_failed(request, run)
         if not handed_on:
             if queued:
                 yield Request(request.url, dont_filter=True, meta={SETTLE_META: token, RUN_META: run})
@@ -110,39 +140,95 @@ class RedisLedger:
         if failure is not None:
             raise failure
 
-    def item_done(self, item: Any, **_: Any) -> None:
-        """An article stored, dropped or failed in a pipeline: the request it came from is settled."""
-        if isinstance(item, ArticleItem) and item.work is not None:
+    def _callback_failed(self, request: Request, run: RunKey | None) -> None:
+        """A callback or errback raised: counted on its run, and an article is left for the next run to retry."""
+        if run is not None:
+            self.inc(run[2], "newsmon/errors/callback")
+        if not request.dont_filter:
+            self.may_retry(request)
+
+    def item_done(self, item: Any, stored: bool = True, failure: Any = None, **_: Any) -> None:
+        """An article stored, dropped or failed in a pipeline: the request it came from is settled. One that
+        could not be stored (``stored=False``, or a pipeline raised: ``failure``) is asked for again next run,
+        as on one node, where it is not in the database and so not skipped."""
+        if not isinstance(item, ArticleItem):
+            return
+        if not stored or failure is not None:
+            for url in {item.fetched_url, item.final_url}:
+                self.may_retry(Request(url))
+        if item.work is not None:
             token, item.work = item.work, None
             self.settle(token, item.run)
 
     def may_retry(self, request: Request) -> None:
-        if self.dupefilter is not None:
+        """Forget ``request``'s fingerprint in the shared duplicate filter, so the next run may ask for it."""
+        if self.dupefilter is None:
+            # the engine's scheduler's, looked up now: Scrapy opens the scheduler before spider_opened, when the
+            # worker extension hands the spider this ledger, so the scheduler cannot hand it over itself
+            try:
+                self.dupefilter = getattr(self.crawler.engine.scheduler, "df", None)
+            except RuntimeError:  # Crawler.engine before the crawl has started: nothing was filtered yet
+                return
+        if self.dupefilter is None:
+            return
+        try:
             self.dupefilter.forget(request)
+        except RedisError as exc:  # at worst the article waits for its fingerprint to expire (days)
+            logger.warning("Could not forget %s in the duplicate filter: %s", request.url, exc)
 
     def settle(self, token: str | None, run: RunKey | None) -> None:
-        """One piece of work done: its counts written, its in-flight entry dropped, the run's pending lowered."""
-        with self.server.pipeline(transaction=True) as pipe:
+        """One piece of work done: its counts written, its in-flight entry dropped, the run's pending lowered,
+        atomically (``_SETTLE``). A settle Redis refuses is kept and tried again (``retry``)."""
+        counts = self._buffered.pop(run[2], Counter()) if run is not None else Counter()
+        try:
+            self._settle(token, run, counts)
+        except RedisError as exc:
+            logger.warning("Could not settle a request of run %s (%s); trying again shortly", run, exc)
+            self._unsettled.append((token, run, counts))
+
+    def _settle(self, token: str | None, run: RunKey | None, counts: Counter[str]) -> None:
+        inflight = self.keys.inflight(self.worker)
+        if run is None:
             if token is not None:
-                pipe.hdel(self.keys.inflight(self.worker), token)
-            if run is None:
-                pipe.execute()
-                return
-            key = self.keys.run(run[2])
-            for name, n in self._buffered.pop(run[2], Counter()).items():
-                pipe.hincrby(key, name, n)
-            pipe.hincrby(key, "pending", -1)
-            left = pipe.execute()[-1]
-        if left == 0:
+                self.server.hdel(inflight, token)
+            return
+        args: list[Any] = [token or ""]
+        for name, n in counts.items():
+            args += [name, n]
+        outcome = self._settle_script(keys=[inflight, self.keys.run(run[2])], args=args)
+        if outcome == _NOT_HELD:
+            # this worker was taken for dead and its requests requeued: whoever redoes this one settles it,
+            # and its counts (made here, to be made again there) are dropped
+            logger.warning("Request of run %s was handed to another worker meanwhile: not settled here", run)
+        elif outcome == _FINISH:
+            self._finish_once(run)
+
+    def _finish_once(self, run: RunKey) -> None:
+        try:
             self.finish(run)
+        except (RedisError, SQLAlchemyError) as exc:
+            logger.warning("Could not finish run %d of %s (%s); trying again shortly", run[2], run[0], exc)
+            self._unfinished[run[2]] = run
+
+    def retry(self) -> None:
+        """Try again the settles and finishes that failed on a Redis or database hiccup (the worker's loop)."""
+        unsettled, self._unsettled = self._unsettled, []
+        for token, run, counts in unsettled:
+            try:
+                self._settle(token, run, counts)
+            except RedisError:
+                self._unsettled.append((token, run, counts))
+        unfinished, self._unfinished = self._unfinished, {}
+        for run in unfinished.values():
+            self._finish_once(run)
 
     def flush(self) -> None:
-        """Write every buffered count (at a worker's stop: its runs go on elsewhere)."""
-        with self.server.pipeline(transaction=True) as pipe:
-            for run_id, counts in self._buffered.items():
-                for name, n in counts.items():
-                    pipe.hincrby(self.keys.run(run_id), name, n)
-            pipe.execute()
+        """Write every buffered count (at a worker's stop: its runs go on elsewhere), to runs not yet ended."""
+        for run_id, counts in self._buffered.items():
+            args: list[Any] = []
+            for name, n in counts.items():
+                args += [name, n]
+            self._add_script(keys=[self.keys.run(run_id)], args=args)
         self._buffered.clear()
 
     # -------------------------------------------------------------- finishing a run
@@ -151,6 +237,8 @@ class RedisLedger:
         """Record the run's summed counts on its row, as a single-node crawl does when it ends."""
         name, _, run_id = run
         values = {k.decode(): v.decode() for k, v in self.server.hgetall(self.keys.run(run_id)).items()}
+        if not values:  # finished by an earlier attempt that failed after deleting the hash
+            return
         counts = RunCounts.from_values({k: int(v) for k, v in values.items()
                                         if k.startswith("newsmon/") or k == "response_received_count"})
         status = counts.status("finished")

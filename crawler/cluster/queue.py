@@ -27,12 +27,19 @@ redis.call('HSET', KEYS[2], token, popped[2] .. '\\n' .. popped[1])
 return {token, popped[1]}
 """
 
-# Put every in-flight request of a worker back in the queue, and its claimed start messages back in theirs.
+# Put every in-flight request of a worker back in the queue, and its claimed start messages back in theirs. An
+# entry ("score\\n" + member) whose very copy was queued meanwhile merges into it: its run's ``pending`` counted
+# both, so it loses one (the member starts with the run id: ``ReliableQueue._encode_request``).
+# KEYS: in-flight hash, queue, claimed list, start list. ARGV: the prefix of run hashes.
 _REQUEUE = """
 local entries = redis.call('HVALS', KEYS[1])
 for _, entry in ipairs(entries) do
   local cut = string.find(entry, '\\n', 1, true)
-  redis.call('ZADD', KEYS[2], string.sub(entry, 1, cut - 1), string.sub(entry, cut + 1))
+  local member = string.sub(entry, cut + 1)
+  if redis.call('ZADD', KEYS[2], string.sub(entry, 1, cut - 1), member) == 0 then
+    local run = ARGV[1] .. string.sub(member, 1, string.find(member, '\\n', 1, true) - 1)
+    if redis.call('EXISTS', run) == 1 then redis.call('HINCRBY', run, 'pending', -1) end
+  end
 end
 redis.call('DEL', KEYS[1])
 local starts = redis.call('LRANGE', KEYS[3], 0, -1)
@@ -42,13 +49,35 @@ return {#entries, #starts}
 """
 
 
+# Queue a request, counting it in its run's outstanding work only when it is really queued: ZADD of bytes
+# already in the set (the same request twice: a feed configured twice, a child sitemap listed twice) adds
+# nothing, so counting it would leave ``pending`` above 0 for good. A request carrying a token (a retry or
+# redirect of one this worker holds) replaces its in-flight entry; if that entry is gone, this worker was
+# reaped and the request was requeued as it was, so this copy is dropped. Returns 1 if queued.
+# KEYS: queue, in-flight hash, run hash. ARGV: score, request, token ('' for none), '1' if it belongs to a run.
+# A run that has ended (its hash gone) is not recreated by a late request: it would never expire.
+_PUSH = """
+local counted = ARGV[4] == '1' and redis.call('EXISTS', KEYS[3]) == 1
+if ARGV[3] ~= '' then
+  if redis.call('HDEL', KEYS[2], ARGV[3]) == 0 then return 0 end
+  if redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2]) == 1 then return 1 end
+  if counted then redis.call('HINCRBY', KEYS[3], 'pending', -1) end  -- merged into the queued copy
+  return 0
+end
+local added = redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
+if added == 1 and counted then redis.call('HINCRBY', KEYS[3], 'pending', 1) end
+return added
+"""
+
+
 def requeue(server: Redis, keys: ClusterKeys, worker: str) -> tuple[int, int]:
     """Put ``worker``'s in-flight requests and claimed start messages back; (requests, messages) moved.
 
     Atomic, so two live nodes reaping the same dead worker move each entry once. A request requeued keeps its
     place in its run's outstanding work (it was counted when first queued), so the run still ends exactly once.
     """
-    moved = server.eval(_REQUEUE, 4, keys.inflight(worker), keys.requests, keys.claimed(worker), keys.starts)
+    moved = server.eval(_REQUEUE, 4, keys.inflight(worker), keys.requests, keys.claimed(worker), keys.starts,
+                        keys.run(""))
     return int(moved[0]), int(moved[1])
 
 
@@ -63,19 +92,24 @@ class ReliableQueue(PriorityQueue):
         self.worker: str = settings.get("NEWSMON_WORKER_ID")
         self.inflight = self.keys.inflight(self.worker)
         self._pop = server.register_script(_POP)
+        self._push = server.register_script(_PUSH)
 
-    def push(self, request: Request) -> None:
-        # A request carrying a token is a retry or a redirect of one this worker holds: the same piece of work
-        # goes on, so it replaces the held entry instead of counting as new.
+    def push(self, request: Request) -> bool:
+        """Queue ``request``; False when it was not queued (already there, or a reaped worker's retry)."""
         token = request.meta.pop(WORK_META, None)
         data = self._encode_request(request)
-        with self.server.pipeline(transaction=True) as pipe:
-            pipe.zadd(self.key, {data: -request.priority})
-            if token is not None:
-                pipe.hdel(self.inflight, token)
-            elif (run := request.meta.get(RUN_META)) is not None:
-                pipe.hincrby(self.keys.run(run[2]), "pending", 1)
-            pipe.execute()
+        run = request.meta.get(RUN_META)
+        run_key = self.keys.run(run[2] if run is not None else 0)  # unused for a request of no run
+        return bool(self._push(keys=[self.key, self.inflight, run_key],
+                               args=[-request.priority, data, token or "", "1" if run is not None else "0"]))
+
+    def _encode_request(self, request: Request) -> bytes:
+        # the run id ahead of the serialized request, so the requeue script can find the run's hash
+        run = request.meta.get(RUN_META)
+        return f"{run[2] if run is not None else 0}\n".encode() + super()._encode_request(request)
+
+    def _decode_request(self, encoded: bytes) -> Request:
+        return super()._decode_request(encoded.partition(b"\n")[2])
 
     def pop(self, timeout: int = 0) -> Request | None:
         popped = self._pop(keys=[self.key, self.inflight, self.keys.seq])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scrapy import Request, Spider
+from scrapy import Request
 
 from crawler.cluster.queue import WORK_META, ReliableQueue
 from crawler.context import RUN_META
@@ -15,11 +15,8 @@ SETTLE_META = "newsmon_settle"
 
 
 class ClusterScheduler(Scheduler):
-    def open(self, spider: Spider) -> None:
-        super().open(spider)
-        ledger = getattr(spider, "ledger", None)
-        if ledger is not None:
-            ledger.dupefilter = self.df
+    """Scrapy opens the scheduler before ``spider_opened``, when the worker extension gives the spider its
+    ledger: so the ledger finds this scheduler's duplicate filter itself, when it first needs it."""
 
     def enqueue_request(self, request: Request) -> bool:
         ledger = self.spider.ledger
@@ -33,8 +30,7 @@ class ClusterScheduler(Scheduler):
             return False
         if self.stats:
             self.stats.inc_value("scheduler/enqueued/redis")
-        self.queue.push(request)
-        return True
+        return self.queue.push(request)
 
     def next_request(self) -> Request | None:
         request = self.queue.pop(self.idle_before_close)

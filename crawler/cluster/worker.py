@@ -18,7 +18,7 @@ from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy_redis.connection import get_redis_from_settings
 from twisted.internet import task
 
-from crawler.cluster.keys import FORGET_WORKERS_AFTER, HEARTBEAT_TTL, ClusterKeys
+from crawler.cluster.keys import BEGUN_TTL, FORGET_WORKERS_AFTER, HEARTBEAT_TTL, ClusterKeys
 from crawler.cluster.ledger import RedisLedger
 from crawler.cluster.queue import requeue
 from crawler.context import CrawlContext, RunKey
@@ -33,6 +33,7 @@ logger = logging.getLogger("newsmon.cluster")
 _POLL = 0.5              # seconds between looks for start messages and for requests other workers queued
 _BEAT = 2.0              # seconds between heartbeats (they expire after HEARTBEAT_TTL)
 _REAP = 5.0              # seconds between looks for dead workers
+_RETRY = 5.0             # seconds between new tries of settles and finishes that failed on a hiccup
 _FORGET_CONTEXT = 600.0  # seconds a run's context is kept unused (made again from the next request that needs it)
 _STARTS_PER_POLL = 20
 
@@ -70,6 +71,7 @@ class ClusterWorker:
         self.started = time.time()
         self.heartbeat_ttl = settings.getint("NEWSMON_CLUSTER_HEARTBEAT_TTL", HEARTBEAT_TTL)
         self.loops: list[task.LoopingCall] = []
+        self.beats = 0
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -97,7 +99,7 @@ class ClusterWorker:
             engine._SLOT_HEARTBEAT_INTERVAL = _POLL
         self.beat()
         for interval, call in ((_BEAT, self.beat), (_POLL, self.take_starts), (_REAP, self.reap),
-                               (60.0, self.forget_idle_contexts)):
+                               (_RETRY, self.ledger.retry), (60.0, self.forget_idle_contexts)):
             loop = task.LoopingCall(self._guarded, call)
             loop.start(interval, now=False)
             self.loops.append(loop)
@@ -130,10 +132,19 @@ class ClusterWorker:
     def beat(self) -> None:
         now = time.time()
         info = {"host": socket.gethostname(), "pid": os.getpid(), "started": self.started, "last_seen": now}
+        alive = self.keys.alive(self.worker)
         with self.server.pipeline(transaction=False) as pipe:
-            pipe.set(self.keys.alive(self.worker), "1", ex=self.heartbeat_ttl)
+            # XX after the first beat: a key that lapsed means other nodes may have taken this worker for dead
+            pipe.set(alive, "1", ex=self.heartbeat_ttl, xx=self.beats > 0)
             pipe.hset(self.keys.workers, self.worker, json.dumps(info))
-            pipe.execute()
+            renewed = pipe.execute()[0]
+        if not renewed:
+            self.server.set(alive, "1", ex=self.heartbeat_ttl)
+            # whatever was requeued is redone and settled elsewhere; this worker's settles of it are refused
+            # (crawler.cluster.ledger), so it is not counted twice
+            logger.warning("Worker %s was silent for over %d s: its requests may have gone to other workers",
+                           self.worker, self.heartbeat_ttl)
+        self.beats += 1
 
     def reap(self) -> None:
         reap(self.server, self.keys)
@@ -147,13 +158,23 @@ class ClusterWorker:
                 break
             message = json.loads(raw)
             source = self._source(message["source"])
-            if source is None:
+            begun = self.keys.begun(message["source"], message.get("slot", message.get("enqueued_at", 0)))
+            if self.server.exists(begun):
+                logger.info("Start message for %s, slot %s, already begun: dropped", message["source"],
+                            message.get("slot"))
+            elif source is None:
                 logger.error("Start message for %s, which %s does not configure: dropped", message["source"],
                              self.sources_path)
                 self.server.hdel(self.keys.active, message["source"])
             else:
                 self.ledger.begin(message, source, self.spider)
-            self.server.lrem(self.keys.claimed(self.worker), 1, raw)
+            with self.server.pipeline(transaction=True) as pipe:
+                # together: a worker killed after this step has its message dropped if it comes back; one
+                # killed during ``begin`` has it redone, and the half-begun run is closed as abandoned
+                if source is not None:
+                    pipe.set(begun, "1", nx=True, ex=BEGUN_TTL)
+                pipe.lrem(self.keys.claimed(self.worker), 1, raw)
+                pipe.execute()
         self._wake()
 
     def _wake(self) -> None:

@@ -28,6 +28,7 @@ from crawler.failures import error_kind
 from crawler.extraction import Selectors, extract_article
 from crawler.items import ArticleItem
 from crawler.urls import clean_url, in_domains
+from crawler.offload import PREPARED
 from crawler.freshness import ACCEPT_NOT_MODIFIED, Fetch, conditional_headers, listing_date, validators, why_fetch
 from db.listings import ListingFetch, ListingOutcome, load_listings, record_listings
 from db.store import StoredArticle, note_unchanged, stored_articles
@@ -58,13 +59,23 @@ def _settles(method: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(method)
     def handled(self: NewsSpider, answer: Response | Failure, *args: Any, **kwargs: Any) -> Any:
-        outputs = method(self, answer, *args, **kwargs)
         request = getattr(answer, "request", None)
         if self.ledger is None or request is None:
-            return outputs
+            return method(self, answer, *args, **kwargs)
+        try:
+            outputs = method(self, answer, *args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - re-raised by the ledger once the request is settled
+            # an errback raises at once (say, no context for a source gone from sources.yaml): unsettled, its
+            # run would never end
+            outputs = _raising(exc)
         return self.ledger.follow(request, outputs)
 
     return handled
+
+
+def _raising(exc: Exception) -> Iterator[Any]:
+    raise exc
+    yield  # a generator: raises when the ledger first iterates it
 
 
 class NewsSpider(Spider):
@@ -157,12 +168,14 @@ class NewsSpider(Spider):
     def start_requests_of(self, context: CrawlContext) -> Iterator[Request]:
         """The requests that begin a run: each of its source's feeds, sitemaps and section pages."""
         source = context.source
-        for url in source.feeds:
+        # each listing once, though configured twice: in a cluster the second copy would be the same queued
+        # request, and on one node a second fetch of the same page
+        for url in dict.fromkeys(source.feeds):
             yield self._listing(context, url, self.parse_feed)
-        for url in source.sitemaps:
+        for url in dict.fromkeys(source.sitemaps):
             yield self._listing(context, url, self.parse_sitemap, depth=0)
-        for section in source.sections:
-            yield self._listing(context, section.url, self.parse_section)
+        for url in dict.fromkeys(section.url for section in source.sections):
+            yield self._listing(context, url, self.parse_section)
 
     # --- listings -----------------------------------------------------------------------------
 
@@ -202,7 +215,7 @@ class NewsSpider(Spider):
 
     def _child_sitemaps(self, context: CrawlContext, urls: Iterable[str], depth: int) -> Iterator[Request]:
         if depth < _MAX_SITEMAP_DEPTH:
-            for url in urls:
+            for url in dict.fromkeys(urls):  # an index listing a sitemap twice: fetched once
                 yield self._listing(context, url, self.parse_sitemap, depth=depth + 1)
 
     @_settles
@@ -320,9 +333,14 @@ class NewsSpider(Spider):
         if not isinstance(response, TextResponse):
             context.count("skipped/not_html")
             return
-        fetched_at = datetime.now(timezone.utc)  # one instant: stored, and the base of relative dates ("منذ 3 ساعات")
-        page = extract_article(response.body, response.url, selectors=context.selectors, fetched_at=fetched_at,
-                               http_charset=_header_charset(response))
+
+        # fetched_at is one instant: stored, and the base of relative dates ("منذ 3 ساعات")
+        if (prepared := response.meta.get(PREPARED)) is not None:  # extracted in the pool (crawler.offload)
+            fetched_at, page = prepared.fetched_at, prepared.page
+        else:
+            fetched_at = datetime.now(timezone.utc)
+            page = extract_article(response.body, response.url, selectors=context.selectors, fetched_at=fetched_at,
+                                   http_charset=_header_charset(response))
         if not page.is_article or not page.body:
             context.count("skipped/not_article")
             self.logger.info("Not an article (no body): %s", response.url)
