@@ -522,8 +522,6 @@ class Bench:
 
         self.heading("(e1) trafilatura's pipeline: trafilatura --sitemap (discovery, downloads, extraction, JSON files)")
         out_dir = self.work / "trafilatura-out"
-        inputs = self.work / "trafilatura-input.txt"
-        inputs.write_text("".join(f"http://127.0.0.1:{o['port']}/\n" for o in self.manifest["outlets"]))
         config = self.work / "trafilatura.cfg"
         import trafilatura
 
@@ -536,22 +534,31 @@ class Bench:
         config.write_text(text)
         log_path = self.work / "e1.log"
         server_before = self.server.cpu()
-        run = start("trafilatura", [PYTHON, str(HERE / "run_trafilatura.py"), "--sitemap", "-i", str(inputs),
-                                    "-o", str(out_dir), "--output-format", "json", "--with-metadata",
-                                    "--parallel", "16", "--config-file", str(config)], guard, log_path)
 
         def traf_count() -> int:
             return len(list(out_dir.glob("*.json"))) if out_dir.exists() else 0
 
-        wall = run_until_exit(run, traf_count, self.expected, self.args.timeout)
+        # One process per outlet, one after another: given all twelve at once, trafilatura keys its URL store by
+        # host without the port, so outlets that differ only by port (as here, not on the web) are mixed up and
+        # it stores almost nothing (6 of 5,000). One site per run is how it works on sites with their own names.
+        wall, cpu, code = 0.0, 0.0, 0
+        for outlet in self.manifest["outlets"]:
+            inputs = self.work / f"trafilatura-input-{outlet['port']}.txt"
+            inputs.write_text(f"http://127.0.0.1:{outlet['port']}/\n")
+            run = start("trafilatura", [PYTHON, str(HERE / "run_trafilatura.py"), "--sitemap", "-i", str(inputs),
+                                        "-o", str(out_dir), "--output-format", "json", "--with-metadata",
+                                        "--parallel", "16", "--config-file", str(config)], guard, log_path)
+            wall += run_until_exit(run, traf_count, self.expected, self.args.timeout)
+            cpu += run.cpu or 0.0
+            code = code or run.code
         server = self.server.cpu() - server_before
         stored = 0
         for path in out_dir.glob("*.json") if out_dir.exists() else ():
             if json.loads(path.read_text(encoding="utf-8")).get("source") in wanted:
                 stored += 1
-        self.report("e1", Result("(e1) trafilatura --sitemap", stored, wall, run.cpu or 0.0,
-                                 {"trafilatura": run.cpu or 0.0}, server,
-                                 "one process: threaded downloads, extraction in the main thread"), log_path, run.code)
+        self.report("e1", Result("(e1) trafilatura --sitemap", stored, wall, cpu, {"trafilatura": cpu}, server,
+                                 "one process per outlet, one after another: threaded downloads, extraction in the"
+                                 " main thread"), log_path, code)
 
         self.heading("(e2) news-please: SitemapCrawler per site, newspaper4k + readability, HTML and JSON files")
         python, why = baselines_python()
