@@ -61,7 +61,6 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere without installing the project
@@ -73,7 +72,7 @@ from sqlalchemy import Engine, create_engine, event, func, select, text  # noqa:
 from db.engine import open_database, session_factory  # noqa: E402
 from db.models import Article, Source  # noqa: E402
 from db.query import ArticleQuery, Sort, apply_filters, match_search, date_column, query_articles, query_stories  # noqa: E402
-from db.scratch import scratch_schema  # noqa: E402
+from db.scratch import schema_url, scratch_schema  # noqa: E402
 from db.store import insert_articles, upsert_source  # noqa: E402
 from pipelines.textkey import search_key  # noqa: E402
 from search_data.corpus import SOURCES, YEAR_END, Articles, Batch, Language, build_vocabulary  # noqa: E402
@@ -654,8 +653,7 @@ def kept_database(backend: str, pg_url: str, name: str):  # type: ignore[no-unty
         with admin.begin() as connection:
             connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{name}"'))
         admin.dispose()
-        separator = "&" if "?" in pg_url else "?"
-        db = Database(f"{pg_url}{separator}options={quote(f'-csearch_path={name}')}")
+        db = Database(schema_url(pg_url, name))
     try:
         yield db, (str(path) if path else None)
     finally:

@@ -18,9 +18,14 @@ def scratch_schema(base_url: str, prefix: str = "newsmon_scratch") -> Iterator[s
     with admin.begin() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:
-        separator = "&" if "?" in base_url else "?"
-        yield f"{base_url}{separator}options={quote(f'-csearch_path={schema}')}"
+        yield schema_url(base_url, schema)
     finally:
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+def schema_url(base_url: str, schema: str) -> str:
+    """``base_url`` with its search_path set to ``schema``: every table the connection sees is that schema's."""
+    separator = "&" if "?" in base_url else "?"
+    return f"{base_url}{separator}options={quote(f'-csearch_path={schema}')}"

@@ -250,7 +250,7 @@ def test_configured_listings_are_asked_for_once(tmp_path):
     crawler = get_crawler(NewsSpider, {"NEWSMON_CLUSTER": True, "NEWSMON_DB": f"sqlite:///{tmp_path / 'x.db'}"})
     spider = NewsSpider.from_crawler(crawler)
     context = CrawlContext(config.sources[0], 1, 1, StatsTally(crawler.stats.inc_value))
-    assert [r.url for r in spider.start_requests_of(context)] == ["http://127.0.0.1:9/feed.xml",
+    assert [r.url for r in spider.listing_requests(context)] == ["http://127.0.0.1:9/feed.xml",
                                                                    "http://127.0.0.1:9/sitemap.xml"]
     children = ["http://127.0.0.1:9/s1.xml", "http://127.0.0.1:9/s1.xml", "http://127.0.0.1:9/s2.xml"]
     assert [r.url for r in spider._child_sitemaps(context, children, 0)] == children[1:]

@@ -104,7 +104,7 @@ class RedisLedger:
             pipe.hset(self.keys.active, source.name, json.dumps({**message, "run": run_id, "since": time.time()}))
             pipe.execute()
         context = spider.open_run(source, source_id, run_id, self)
-        for request in spider.start_requests_of(context):
+        for request in spider.listing_requests(context):
             self.crawler.engine.crawl(request)  # queued in Redis before the start is settled below
         self.settle(None, context.key)
         logger.info("Run %d of %s begun (slot %s)", run_id, source.name, message.get("slot"))

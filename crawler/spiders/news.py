@@ -162,10 +162,10 @@ class NewsSpider(Spider):
     async def start(self) -> AsyncIterator[Request]:
         """A single-node crawl's listings; a worker starts with none and takes runs from the shared queue."""
         for context in list(self.contexts.values()):
-            for request in self.start_requests_of(context):
+            for request in self.listing_requests(context):
                 yield request
 
-    def start_requests_of(self, context: CrawlContext) -> Iterator[Request]:
+    def listing_requests(self, context: CrawlContext) -> Iterator[Request]:
         """The requests that begin a run: each of its source's feeds, sitemaps and section pages."""
         source = context.source
         # each listing once, though configured twice: in a cluster the second copy would be the same queued
