@@ -37,6 +37,10 @@ FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
 DEFAULT_DROPITEM_LOG_LEVEL = "INFO"
 LOGSTATS_INTERVAL = 0
+# What one callback yields goes through the spider middlewares and item pipelines one at a time: the pipelines are
+# synchronous, so Scrapy's default of 100 in parallel bought nothing and cost 100 asyncio tasks per response, ~1 ms
+# of the crawl process's CPU an article (cProfile of bench/throughput.py's crawl).
+CONCURRENT_ITEMS = 1
 
 ITEM_PIPELINES = {
     "pipelines.normalize.NormalizePipeline": 100,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from db.models import Article, ArticleBand
@@ -37,25 +37,51 @@ def link_story(session: Session, article_id: int, fp: Fingerprint, policy: Story
     """Give the stored article ``article_id`` its story, record it, and index its bands for later articles."""
     link = _exact_copy(session, article_id, fp) or _near_duplicate(session, article_id, fp, policy)
     link = link or StoryLink(story_id=article_id, duplicate_of=None, similarity=None)
-    session.execute(
-        update(Article).where(Article.id == article_id).values(story_id=link.story_id, duplicate_of=link.duplicate_of)
-    )
+    session.execute(_SET_STORY, {"article": article_id, "story": link.story_id, "copy_of": link.duplicate_of})
     if link.merged:
-        session.execute(update(Article).where(Article.story_id.in_(link.merged)).values(story_id=link.story_id))
+        session.execute(_MERGE_STORIES, {"story": link.story_id, "merged": list(link.merged)})
     if fp.words >= policy.min_words and link.duplicate_of is None:
         # an exact copy adds nothing to the index that its original has not. One executemany of plain rows: as ORM
         # objects, 128 bands an article were a fifth of a crawl's CPU (cProfile of bench/throughput.py's crawl)
-        session.execute(insert(ArticleBand.__table__), [{"band": band, "article_id": article_id} for band in set(fp.bands)])
+        session.execute(_ADD_BAND, [{"band": band, "article_id": article_id} for band in set(fp.bands)])
     return link
 
 
+# The statements are built once: built per article, their 64 band parameters and clauses were a tenth of a crawl's
+# CPU (cProfile of bench/throughput.py's crawl). Core tables, not the ORM classes, as no object is loaded.
+_articles, _bands = Article.__table__, ArticleBand.__table__
+_FIRST_COPY = (
+    select(_articles.c.id, _articles.c.story_id)
+    .where(_articles.c.body_hash == bindparam("body_hash"), _articles.c.id != bindparam("article"))
+    .order_by(_articles.c.id)
+    .limit(1)
+)
+_shared = func.count().label("shared")
+_candidates = (
+    select(_bands.c.article_id, _shared)
+    .where(_bands.c.band.in_(bindparam("bands", expanding=True)), _bands.c.article_id != bindparam("article"))
+    .group_by(_bands.c.article_id)
+    .order_by(_shared.desc(), _bands.c.article_id)
+    .limit(_MAX_CANDIDATES)
+).subquery()
+_CANDIDATES = select(_articles.c.id, _articles.c.story_id, _articles.c.minhash).join(
+    _candidates, _candidates.c.article_id == _articles.c.id
+)
+_SET_STORY = (
+    update(_articles)
+    .where(_articles.c.id == bindparam("article"))
+    .values(story_id=bindparam("story"), duplicate_of=bindparam("copy_of"))
+)
+_MERGE_STORIES = (
+    update(_articles)
+    .where(_articles.c.story_id.in_(bindparam("merged", expanding=True)))
+    .values(story_id=bindparam("story"))
+)
+_ADD_BAND = insert(_bands)
+
+
 def _exact_copy(session: Session, article_id: int, fp: Fingerprint) -> StoryLink | None:
-    first = session.execute(
-        select(Article.id, Article.story_id)
-        .where(Article.body_hash == fp.body_hash, Article.id != article_id)
-        .order_by(Article.id)
-        .limit(1)
-    ).first()
+    first = session.execute(_FIRST_COPY, {"body_hash": fp.body_hash, "article": article_id}).first()
     if first is None:
         return None
     return StoryLink(story_id=first.story_id or first.id, duplicate_of=first.id, similarity=1.0)
@@ -64,18 +90,7 @@ def _exact_copy(session: Session, article_id: int, fp: Fingerprint) -> StoryLink
 def _near_duplicate(session: Session, article_id: int, fp: Fingerprint, policy: StoryPolicy) -> StoryLink | None:
     if fp.words < policy.min_words:
         return None
-    shared = func.count().label("shared")
-    candidates = (
-        select(ArticleBand.article_id)
-        .where(ArticleBand.band.in_(set(fp.bands)), ArticleBand.article_id != article_id)
-        .group_by(ArticleBand.article_id)
-        .order_by(shared.desc(), ArticleBand.article_id)
-        .limit(_MAX_CANDIDATES)
-        .add_columns(shared)
-    ).subquery()
-    rows = session.execute(
-        select(Article.id, Article.story_id, Article.minhash).join(candidates, candidates.c.article_id == Article.id)
-    ).all()
+    rows = session.execute(_CANDIDATES, {"bands": sorted(set(fp.bands)), "article": article_id}).all()
     scored = [(similarity(fp.signature, row.minhash), -row.id, row) for row in rows if row.minhash]
     above = [entry for entry in scored if entry[0] >= policy.threshold]
     if not above:

@@ -28,11 +28,12 @@ from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from langdetect import DetectorFactory, detect_langs
+from langdetect import DetectorFactory
 from langdetect.lang_detect_exception import LangDetectException
 from scrapy.crawler import Crawler
 
 from crawler.items import ArticleItem
+from pipelines.langdetect_fast import detect_langs
 from pipelines.mojibake import looks_mojibake
 
 DetectorFactory.seed = 0  # langdetect is random unless seeded: the same text must get the same language
@@ -240,7 +241,7 @@ def detect_language(text: str, hints: dict[str, str], guess: Guess | None = None
 
 def _detect(text: str):
     try:
-        return detect_langs(text)[0]
+        return detect_langs(text)[0]  # pipelines.langdetect_fast: langdetect's answer, computed faster
     except LangDetectException:
         return None
 

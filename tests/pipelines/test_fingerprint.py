@@ -1,3 +1,5 @@
+import re
+
 from pipelines.fingerprint import BANDS, fingerprint, similarity
 
 ORIGINAL = (
@@ -36,3 +38,18 @@ def test_fingerprint_shape():
     fp = fingerprint("t", ORIGINAL)
     assert len(fp.bands) == BANDS and len(fp.signature) == 128 * 4
     assert fp.words == len(ORIGINAL.split())  # punctuation is not a word
+
+
+def test_signature_is_datasketchs_default_minhash_of_the_shingles():
+    # stored signatures and bands must keep matching new ones: the shingle hashing done in bulk is datasketch's own
+    from datasketch import MinHash
+
+    from pipelines.fingerprint import _SCHEME, NUM_PERM
+    from pipelines.textkey import dedup_key
+
+    body = ORIGINAL
+    fp = fingerprint("", body)
+    words = re.findall(r"\w+", dedup_key(body))
+    reference = MinHash(num_perm=NUM_PERM, seed=1, scheme=_SCHEME)
+    reference.update_batch([" ".join(words[i : i + 3]).encode() for i in range(len(words) - 2)])
+    assert fp.signature == reference.hashvalues.astype("<u4").tobytes()
