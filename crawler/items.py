@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from scrapy.exceptions import DropItem
+
+if TYPE_CHECKING:
+    from pipelines.normalize import Cleaned
 
 
 @dataclass
@@ -39,6 +43,7 @@ class ArticleItem:
     last_modified: str | None = None
     run: tuple[str, int, int] | None = None  # (source, source id, run id): the crawl context (crawler.context)
     work: str | None = None               # a cluster worker's in-flight token, settled once the item is stored
+    cleaned: Cleaned | None = None        # the texts cleaned ahead, in the extraction pool (pipelines.normalize)
 
 
 class Skip(DropItem):

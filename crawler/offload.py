@@ -38,8 +38,7 @@ from scrapy.http import Response, TextResponse
 from crawler.context import RUN_META
 from crawler.extraction import Extracted, Selectors, extract_article
 from pipelines.language import GUESSES, Guess, guess_language
-from pipelines.mojibake import repair_mojibake
-from pipelines.text import clean_body, clean_line, split_credit, strip_site_name
+from pipelines.normalize import Cleaned, clean_texts
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +53,7 @@ class Prepared:
 
     fetched_at: datetime
     page: Extracted
+    cleaned: Cleaned | None  # its texts cleaned, None when it has none to clean (not an article)
 
 
 def default_processes() -> int:
@@ -66,28 +66,17 @@ def default_processes() -> int:
 # --- in a pool process ---------------------------------------------------------------------------------------------
 
 def prepare(body: bytes, url: str, selectors: Selectors, fetched_at: datetime, http_charset: str | None,
-            lead_title: str | None, site_names: tuple[str, str]) -> tuple[Extracted, Guess | None]:
-    """The page extracted from ``body``, and langdetect's guess on the text the language pipeline will examine."""
+            lead_title: str | None, site_names: tuple[str, str]) -> tuple[Extracted, Cleaned | None, Guess | None]:
+    """The page extracted from ``body``, its texts as the normalize pipeline cleans them (the spider hands the same
+    texts on: ``page.title or lead_title``, the page's body, description and authors, its site name and the
+    source's), and langdetect's guess on the text the language pipeline will examine."""
     page = extract_article(body, url, selectors=selectors, fetched_at=fetched_at, http_charset=http_charset)
-    guess = None
-    if page.is_article and page.body:
-        text = examined_text(page.title or lead_title, page.body, (page.site_name or "", *site_names))
-        guess = guess_language(text) if text is not None else None
-    return page, guess
-
-
-def examined_text(title: str | None, body: str, site_names: tuple[str, ...]) -> str | None:
-    """The text pipelines.language will examine for this page: title and body as pipelines.normalize leaves them
-    (its steps, in its order); None where normalize drops the article. Only a prediction: the language pipeline
-    uses a guess only when it was made on exactly the text it has, so a drift costs time, never a decision."""
-    title, body = repair_mojibake(title or ""), repair_mojibake(body)
-    if title is None or body is None:
-        return None
-    body, _ = split_credit(clean_body(body))
-    title = clean_line(title)
-    if not body or not title:
-        return None
-    return f"{strip_site_name(title, list(site_names))}\n{body}"
+    if not (page.is_article and page.body):
+        return page, None, None
+    cleaned = clean_texts(page.title or lead_title or "", page.body, page.description, page.authors,
+                          (page.site_name or "", *site_names))
+    text = cleaned.text
+    return page, cleaned, guess_language(text) if text is not None else None
 
 
 def _start_worker() -> None:
@@ -222,7 +211,7 @@ class ExtractionOffload:
             if self._warming is not None and not self._warming.done():
                 # not submitted before: a submit would wait, blocking the crawl, while the workers start
                 await asyncio.shield(asyncio.wrap_future(self._warming))
-            page, guess = await loop.run_in_executor(
+            page, cleaned, guess = await loop.run_in_executor(
                 executor, prepare, response.body, response.url, context.selectors, fetched_at,
                 _header_charset(response), getattr(lead, "title", None),
                 (source.title, urlsplit(source.url).hostname or ""))
@@ -239,7 +228,7 @@ class ExtractionOffload:
             return response
         if guess is not None:
             GUESSES.add(guess)
-        request.meta[PREPARED] = Prepared(fetched_at, page)  # response.meta once the response is tied to it
+        request.meta[PREPARED] = Prepared(fetched_at, page, cleaned)  # response.meta once the response is tied to it
         return response
 
 

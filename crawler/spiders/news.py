@@ -335,8 +335,9 @@ class NewsSpider(Spider):
             return
 
         # fetched_at is one instant: stored, and the base of relative dates ("منذ 3 ساعات")
+        cleaned = None
         if (prepared := response.meta.get(PREPARED)) is not None:  # extracted in the pool (crawler.offload)
-            fetched_at, page = prepared.fetched_at, prepared.page
+            fetched_at, page, cleaned = prepared.fetched_at, prepared.page, prepared.cleaned
         else:
             fetched_at = datetime.now(timezone.utc)
             page = extract_article(response.body, response.url, selectors=context.selectors, fetched_at=fetched_at,
@@ -380,6 +381,7 @@ class NewsSpider(Spider):
             etag=etag,
             last_modified=last_modified,
             run=context.key,
+            cleaned=cleaned,
         )
 
     # --- failures -----------------------------------------------------------------------------

@@ -66,6 +66,9 @@ def test_pool_stores_the_same_articles_as_inline(tmp_path, sources_file):
     assert with_pool["workers"] == 2 and without["workers"] == 0
     # every article's language came from the guess made in the pool, on the very text the pipeline examined
     assert with_pool["guessed_here"] == 0 and with_pool["guessed_ahead"] == len(rows(pooled))
+    # and its texts were cleaned there too, once
+    assert with_pool["cleaned_here"] == 0 and with_pool["cleaned_ahead"] == len(rows(pooled))
+    assert without["cleaned_ahead"] == 0 and without["cleaned_here"] == len(rows(inline))
 
 
 def test_a_dead_worker_loses_no_page_and_crawls_reuse_one_pool(tmp_path, sources_file):
@@ -140,6 +143,8 @@ def _crawls(arguments: str) -> None:
                 "restarts": sum(s.get("newsmon/extract_pool_restarts", 0) for s in stats),
                 "guessed_ahead": sum(s.get("language/guessed_ahead", 0) for s in stats),
                 "guessed_here": sum(s.get("language/guessed_here", 0) for s in stats),
+                "cleaned_ahead": sum(s.get("normalize/cleaned_ahead", 0) for s in stats),
+                "cleaned_here": sum(s.get("normalize/cleaned_here", 0) for s in stats),
             })
 
     def start() -> None:
