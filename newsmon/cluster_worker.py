@@ -29,6 +29,9 @@ def worker_settings(redis_url: str, prefix: str = DEFAULT_PREFIX, worker_id: str
         # A run's listings are spread over workers, which would each record part of the listings' state: off.
         "NEWSMON_CONDITIONAL_LISTINGS": False,
         "NEWSMON_STORE_MAX_WAIT": 1.0,  # runs end when their articles are stored: partial batches wait 1 s at most
+        # Each site's delay is kept by the workers together, through Redis (crawler.cluster.politeness), on top of
+        # each worker's own; -s NEWSMON_CLUSTER_SHARED_POLITENESS=False leaves it to each worker alone.
+        "NEWSMON_CLUSTER_SHARED_POLITENESS": True,
     }
 
 
@@ -42,6 +45,7 @@ def run_worker(settings: Settings, redis_url: str, prefix: str = DEFAULT_PREFIX,
     import redis
     from scrapy.crawler import AsyncCrawlerProcess
 
+    from crawler.cluster.politeness import install as install_shared_politeness
     from crawler.spiders.news import NewsSpider
     from db.engine import open_database
     from newsmon.crawl import scrapy_settings
@@ -55,6 +59,8 @@ def run_worker(settings: Settings, redis_url: str, prefix: str = DEFAULT_PREFIX,
     scrapy = scrapy_settings(settings, {**worker_settings(redis_url, prefix), **(overrides or {})})
     scrapy.set("EXTENSIONS", {**scrapy.getdict("EXTENSIONS"), "crawler.cluster.worker.ClusterWorker": 300},
                priority="cmdline")
+    # a download handler, not a middleware: it has to wait once this worker's own slot lets the request go
+    install_shared_politeness(scrapy)
     process = AsyncCrawlerProcess(scrapy)
     process.crawl(NewsSpider)
     process.start()

@@ -6,4 +6,5 @@ dupefilter request fingerprints in day buckets that expire
 scheduler  scrapy-redis's scheduler on those two
 ledger     per-run counts and outstanding work; the worker that settles a run's last request finishes it
 worker     the Scrapy extension a worker runs: start messages, heartbeats, requeueing dead workers' requests
+politeness each site's delay kept by all workers together: a turn per request, taken in Redis
 """

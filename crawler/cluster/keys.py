@@ -83,6 +83,11 @@ class ClusterKeys:
         """Set once a worker has begun the run of ``source``'s slot: a start message delivered again is dropped."""
         return f"{self.prefix}:begun:{source}:{slot}"
 
+    def polite(self, slot: str) -> str:
+        """The send time last reserved at one site (a Scrapy download slot: its host), in microseconds of Redis's
+        clock (crawler.cluster.politeness); expires a few delays after that time, so idle sites leave nothing."""
+        return f"{self.prefix}:polite:{slot}"
+
     @property
     def finished(self) -> str:
         """List of finished-run notes for the scheduler node (timing, health, saved searches); capped."""
