@@ -403,6 +403,32 @@ def test_a_settle_redis_refuses_is_tried_again(server, keys, tmp_path):
         assert session.get(CrawlRun, run.key[2]).stored == 1  # the count travelled with the retried settle
 
 
+def test_a_starts_settle_retried_after_a_lost_reply_counts_once(server, keys, tmp_path):
+    # Redis ran the settle but its reply was lost (a timeout, a reset): the retry must not lower pending again,
+    # or the run would end while its listings are still queued
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    from crawler.cluster.ledger import _START
+
+    run = _Run(server, keys, tmp_path)
+    queue, ledger = run.node("w")
+    server.hset(keys.run(run.key[2]), mapping={"pending": 1, _START: 1})  # as begin() leaves it
+    queue.push(run.request(queue, 1))  # a listing the start queued
+    script = ledger._settle_script
+
+    def lost_reply(**kwargs):
+        script(**kwargs)
+        raise RedisTimeoutError("Timeout reading from socket")
+
+    ledger._settle_script = lost_reply
+    ledger.settle(_START, run.key)
+    ledger._settle_script = script
+    ledger.retry()
+    assert run.pending() == 1 and not ledger.finished, "the queued listing still holds the run open"
+    ledger.settle(queue.pop().meta[WORK_META], run.key)
+    assert ledger.finished == [run.key]
+
+
 def test_a_finish_the_database_refuses_is_tried_again(server, keys, tmp_path):
     from sqlalchemy.exc import OperationalError
 

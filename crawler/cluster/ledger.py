@@ -41,7 +41,8 @@ logger = logging.getLogger("newsmon.cluster")
 # dead had its entries requeued, and the copy redone elsewhere is settled there) and the run is still going (a
 # run's hash is never recreated, without its expiry, by a late settle). The counts are written and ``pending``
 # lowered together; the settle that brings it to 0 is told to finish the run, once (HSETNX ``finished``).
-# KEYS: in-flight hash, run hash. ARGV: token ('' for none), then counter name and amount pairs.
+# KEYS: the hash holding the token (a worker's in-flight hash; the run hash for its start), run hash.
+# ARGV: token ('' for none), then counter name and amount pairs.
 _SETTLE = """
 if ARGV[1] ~= '' and redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return -1 end
 if redis.call('EXISTS', KEYS[2]) == 0 then return -2 end
@@ -51,6 +52,8 @@ if left <= 0 and redis.call('HSETNX', KEYS[2], 'finished', 1) == 1 then return 1
 return 0
 """
 _FINISH, _NOT_HELD = 1, -1
+# The token of a run's start (its listings queued), held in the run's own hash: queue tokens are numbers.
+_START = "start"
 
 # Counts added to a run still going (a worker's last counts at its stop); an ended run's hash is not recreated.
 _ADD = """
@@ -97,8 +100,9 @@ class RedisLedger:
             run_id = start_run(session, source_id)  # a run of it still marked running is closed as abandoned
         key = self.keys.run(run_id)
         with self.server.pipeline(transaction=True) as pipe:
-            # pending 1: the start itself, settled below once its listings are queued
-            pipe.hset(key, mapping={"pending": 1, "source": source.name, "source_id": source_id,
+            # pending 1: the start itself, settled below once its listings are queued; held in the run's hash as
+            # requests are in a worker's in-flight hash, so a settle retried after a lost reply counts once
+            pipe.hset(key, mapping={"pending": 1, _START: 1, "source": source.name, "source_id": source_id,
                                     "slot": message.get("slot", 0), "started": time.time()})
             pipe.expire(key, RUN_TTL)
             pipe.hset(self.keys.active, source.name, json.dumps({**message, "run": run_id, "since": time.time()}))
@@ -106,7 +110,7 @@ class RedisLedger:
         context = spider.open_run(source, source_id, run_id, self)
         for request in spider.listing_requests(context):
             self.crawler.engine.crawl(request)  # queued in Redis before the start is settled below
-        self.settle(None, context.key)
+        self.settle(_START, context.key)
         logger.info("Run %d of %s begun (slot %s)", run_id, source.name, message.get("slot"))
         return run_id
 
@@ -195,11 +199,14 @@ class RedisLedger:
         args: list[Any] = [token or ""]
         for name, n in counts.items():
             args += [name, n]
-        outcome = self._settle_script(keys=[inflight, self.keys.run(run[2])], args=args)
+        holder = self.keys.run(run[2]) if token == _START else inflight
+        outcome = self._settle_script(keys=[holder, self.keys.run(run[2])], args=args)
         if outcome == _NOT_HELD:
             # this worker was taken for dead and its requests requeued: whoever redoes this one settles it,
-            # and its counts (made here, to be made again there) are dropped
-            logger.warning("Request of run %s was handed to another worker meanwhile: not settled here", run)
+            # and its counts (made here, to be made again there) are dropped. Or an earlier try of this settle
+            # went through, its reply lost: done already.
+            logger.warning("Work of run %s was handed to another worker meanwhile, or settled already: not settled "
+                           "here", run)
         elif outcome == _FINISH:
             self._finish_once(run)
 
