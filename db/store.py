@@ -31,7 +31,8 @@ def upsert_source(session: Session, name: str, title: str, url: str) -> int:
 def known_urls(session: Session, urls: Iterable[str]) -> set[str]:
     """Which of ``urls`` are already stored, as canonical or as fetched URL.
 
-    The one place that answers "is this article new?": before a page is downloaded, and when it is stored.
+    Asked when a batch is stored (:func:`insert_articles`); before a page is downloaded the spider asks
+    :func:`stored_articles`, which matches the same way and also says what is known of the article.
     """
     wanted = list(dict.fromkeys(urls))
     found: set[str] = set()

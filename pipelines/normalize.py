@@ -81,6 +81,7 @@ def clean_texts(title: str, body: str, description: str | None, authors: Sequenc
         repaired=tuple(repaired),
     )
 
+
 _REJECTED = {
     "garbled": "{field} at {url} is mis-decoded text that cannot be repaired",
     "no_body": "empty body at {url}",

@@ -101,16 +101,38 @@ def test_sites_do_not_wait_on_each_other(server, keys):
 
 def test_a_sites_key_expires_once_its_turn_no_longer_matters(server, keys):
     worker = _worker(keys.prefix)
+    assert 59_000 < _kept_ms(server, keys, worker, 0.1) <= 60_000  # a minute after the turn, for a short delay
+    assert 119_000 < _kept_ms(server, keys, worker, 60.0) <= 120_000  # two delays, for a long one
+    worker.keep = 0.2
+    _kept_ms(server, keys, worker, 0.1)
+    time.sleep(0.4)
+    assert not server.exists(keys.polite("idle.example")), "an idle site leaves nothing behind"
+
+
+def _kept_ms(server, keys, worker: SharedPoliteness, delay: float) -> int:
+    key = keys.polite("idle.example")
+    server.delete(key)
 
     async def main() -> None:
-        assert await worker.reserve("idle.example", 0.1) == 0
-        await _closed(worker)
+        assert await worker.reserve("idle.example", delay) == 0
+        await worker.server.aclose()
 
     asyncio.run(main())
-    key = keys.polite("idle.example")
-    assert 0 < server.pttl(key) <= 200  # two delays after the turn: a turn only matters for one delay
-    time.sleep(0.3)
-    assert not server.exists(key)
+    return server.pttl(key)
+
+
+def test_a_worker_with_a_longer_delay_still_waits_for_a_shorter_ones_turn(server, keys):
+    # AutoThrottle gives each worker its own delay for a site: the turn one took must outlive its short delay
+    quick, slow = _worker(keys.prefix, delay=0.1), _worker(keys.prefix, delay=1.0)
+
+    async def main() -> float:
+        assert await quick.reserve("site.example", 0.1) == 0
+        await asyncio.sleep(0.3)  # past two of the quick worker's delays
+        wait = await slow.reserve("site.example", 1.0)
+        await _closed(quick, slow)
+        return wait
+
+    assert asyncio.run(main()) >= 0.6  # a second after the quick one's turn, not at once
 
 
 def test_a_delay_of_zero_asks_nothing_of_redis(server, keys):
@@ -160,7 +182,8 @@ def test_install_wraps_the_configured_http_handlers_once_and_only_when_on():
     install(settings)
     install(settings)  # twice: still one wrapper, around Scrapy's handler
     handlers = settings.getwithbase("DOWNLOAD_HANDLERS")
-    assert handlers["http"] == handlers["https"] == "crawler.cluster.politeness.SharedPoliteness"
+    assert handlers["http"] == "crawler.cluster.politeness.SharedPolitenessHttp"
+    assert handlers["https"] == "crawler.cluster.politeness.SharedPolitenessHttps"
     assert set(settings.getdict(WRAPPED)) == {"http", "https"}
     assert settings.getdict(WRAPPED)["https"].endswith("HTTP11DownloadHandler")
 

@@ -85,7 +85,8 @@ class ClusterKeys:
 
     def polite(self, slot: str) -> str:
         """The send time last reserved at one site (a Scrapy download slot: its host), in microseconds of Redis's
-        clock (crawler.cluster.politeness); expires a few delays after that time, so idle sites leave nothing."""
+        clock (crawler.cluster.politeness); expires a minute (or two delays) after that time: idle sites leave
+        nothing."""
         return f"{self.prefix}:polite:{slot}"
 
     @property

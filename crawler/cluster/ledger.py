@@ -201,7 +201,9 @@ class RedisLedger:
             args += [name, n]
         holder = self.keys.run(run[2]) if token == _START else inflight
         outcome = self._settle_script(keys=[holder, self.keys.run(run[2])], args=args)
-        if outcome == _NOT_HELD:
+        if outcome == _NOT_HELD and token == _START:
+            logger.info("The start of run %s was settled already (a retry after a lost reply)", run)
+        elif outcome == _NOT_HELD:
             # this worker was taken for dead and its requests requeued: whoever redoes this one settles it,
             # and its counts (made here, to be made again there) are dropped. Or an earlier try of this settle
             # went through, its reply lost: done already.

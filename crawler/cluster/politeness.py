@@ -15,8 +15,9 @@ this adds none).
   ``DOWNLOAD_SLOTS`` entry's ``delay``, or what AutoThrottle has raised it to from the latencies this worker saw
   (before jitter). A turn is spaced from the previous turn by the delay of the worker taking it. A delay of 0 asks
   nothing of Redis, as a delay of 0 spaces nothing on one machine.
-- **Bounded.** One key per site (``<prefix>:polite:<slot>``), expiring two delays after its last turn: a turn only
-  matters for one delay, so idle sites leave nothing behind.
+- **Bounded.** One key per site (``<prefix>:polite:<slot>``), expiring a minute after its last turn (two delays if
+  longer): long enough for a worker whose delay for the site is longer than the one that took the turn (AutoThrottle
+  raises each worker's own, up to 30 s by default), short enough that idle sites leave nothing behind.
 - **Redis unreachable:** the request goes out at this worker's own pace (its local delay still applies), the
   failure is logged (at most once a minute) and counted in the worker's stats (``newsmon/politeness_redis_errors``;
   ``newsmon/politeness_unshared`` counts the requests sent without a shared turn), and Redis is asked again after
@@ -58,12 +59,12 @@ logger = logging.getLogger("newsmon.cluster")
 
 SETTING = "NEWSMON_CLUSTER_SHARED_POLITENESS"
 WRAPPED = "NEWSMON_POLITENESS_WRAPPED"   # scheme → the download handler the shared turn is taken in front of
-_SCHEMES = ("http", "https")
 _TIMEOUT = 2.0     # seconds a reservation may take before this worker goes on at its own pace
 _PAUSE = 5.0       # seconds Redis is left alone after a failed reservation (no retries on every request)
 _WARN_EVERY = 60.0
 
-# KEYS[1]: the site's key; ARGV[1]: the delay in microseconds (> 0). Returns the microseconds to wait.
+# KEYS[1]: the site's key; ARGV[1]: the delay in microseconds (> 0), ARGV[2]: how long the turn is kept after it,
+# in microseconds. Returns the microseconds to wait.
 _RESERVE = """
 -- Redis < 5 refuses a write after TIME unless effects are replicated instead of the script (a no-op since 7)
 if redis.replicate_commands then redis.replicate_commands() end
@@ -73,21 +74,23 @@ local delay = tonumber(ARGV[1])
 local turn = math.max(now, (tonumber(redis.call('GET', KEYS[1])) or 0) + delay)
 -- %.0f: Lua's default number format (%.14g) would drop the last digits of 16-digit microseconds
 redis.call('SET', KEYS[1], string.format('%.0f', turn),
-           'PX', string.format('%.0f', math.ceil((turn - now + 2 * delay) / 1000)))
+           'PX', string.format('%.0f', math.ceil((turn - now + tonumber(ARGV[2])) / 1000)))
 return turn - now
 """
 
 
 class SharedPoliteness:
-    """Download handler (http, https) of a cluster worker: waits for the request's turn at its site, then lets the
-    handler it wraps download it. See the module's docstring."""
+    """Download handler of a cluster worker, one per scheme (:class:`SharedPolitenessHttp`, ``…Https``): waits for
+    the request's turn at its site, then lets the handler it wraps download it. See the module's docstring."""
 
+    scheme = ""        # the scheme whose configured handler this one wraps: set by the subclasses below
+    keep = 60.0        # seconds a site's last turn is kept after it (at least; two delays if longer)
     lazy = False
 
-    def __init__(self, crawler: Crawler, handlers: dict[str, Any] | None = None) -> None:
+    def __init__(self, crawler: Crawler, handler: Any = None) -> None:
         settings = crawler.settings
         self.crawler = crawler
-        self.handlers: dict[str, Any] = handlers or {}  # scheme → the handler wrapped
+        self.handler = handler  # the handler wrapped
         self.keys = ClusterKeys(settings.get("NEWSMON_REDIS_PREFIX"))
         self.default_delay = settings.getfloat("DOWNLOAD_DELAY")
         # its own asyncio client, not the worker's blocking one: a slow Redis must not stall the reactor, and a
@@ -101,19 +104,18 @@ class SharedPoliteness:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SharedPoliteness:
         # made now, as Scrapy makes its own handlers: made on a request, it would delay that request past its turn
-        handlers = {scheme: build_from_crawler(load_object(path), crawler)
-                    for scheme, path in crawler.settings.getdict(WRAPPED).items()}
-        return cls(crawler, handlers)
+        return cls(crawler, build_from_crawler(load_object(crawler.settings.getdict(WRAPPED)[cls.scheme]), crawler))
 
     async def download_request(self, request: Request) -> Response:
-        handler = self.handlers[urlparse_cached(request).scheme]
         await self.wait_turn(request)
-        return await handler.download_request(request)
+        return await self.handler.download_request(request)
 
     async def close(self) -> None:
-        for handler in self.handlers.values():
-            await handler.close()
-        await self.server.aclose()
+        try:
+            if self.handler is not None:
+                await self.handler.close()
+        finally:
+            await self.server.aclose()
 
     # -------------------------------------------------------------- the turn
 
@@ -146,7 +148,8 @@ class SharedPoliteness:
             self._count("newsmon/politeness_unshared")
             return 0.0
         try:
-            micros = await self._reserve(keys=[self.keys.polite(slot)], args=[max(1, round(delay * 1_000_000))])
+            micros = await self._reserve(keys=[self.keys.polite(slot)], args=[
+                max(1, round(delay * 1_000_000)), round(max(self.keep, 2 * delay) * 1_000_000)])
         except RedisError as exc:
             self._failed(exc)
             return 0.0
@@ -168,16 +171,28 @@ class SharedPoliteness:
             self.crawler.stats.inc_value(key)
 
 
+class SharedPolitenessHttp(SharedPoliteness):
+    scheme = "http"
+
+
+class SharedPolitenessHttps(SharedPoliteness):
+    scheme = "https"
+
+
+_WRAPPERS = {wrapper.scheme: f"{__name__}.{wrapper.__qualname__}"
+             for wrapper in (SharedPolitenessHttp, SharedPolitenessHttps)}
+
+
 def install(settings: Settings) -> None:
     """Put :class:`SharedPoliteness` in front of the worker's http and https download handlers, unless
     ``NEWSMON_CLUSTER_SHARED_POLITENESS`` is off. Call once the worker's settings are complete (overrides applied)."""
     if not settings.getbool(SETTING):
         return
-    path = f"{SharedPoliteness.__module__}.{SharedPoliteness.__qualname__}"
     handlers = settings.getwithbase("DOWNLOAD_HANDLERS")
-    wrapped = {scheme: handlers[scheme] for scheme in _SCHEMES if handlers.get(scheme) not in (None, path)}
+    wrapped = {scheme: handlers[scheme] for scheme, path in _WRAPPERS.items()
+               if handlers.get(scheme) not in (None, path)}
     if not wrapped:
         return
-    settings.set(WRAPPED, wrapped, priority="cmdline")
-    settings.set("DOWNLOAD_HANDLERS", {**settings.getdict("DOWNLOAD_HANDLERS"), **dict.fromkeys(wrapped, path)},
-                 priority="cmdline")
+    settings.set(WRAPPED, {**settings.getdict(WRAPPED), **wrapped}, priority="cmdline")
+    settings.set("DOWNLOAD_HANDLERS", {**settings.getdict("DOWNLOAD_HANDLERS"),
+                                       **{scheme: _WRAPPERS[scheme] for scheme in wrapped}}, priority="cmdline")

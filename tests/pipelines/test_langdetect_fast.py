@@ -91,9 +91,8 @@ REAL = real_texts()
 
 
 def test_the_real_texts_are_there() -> None:
-    if not GOLD.exists():
-        pytest.skip(f"{GOLD} is not there")
-    assert len(REAL) > 500
+    # the bench's labelled texts are in the repository; extraction-dev's 258 pages are added where ../shared is
+    assert len(REAL) >= (500 if GOLD.exists() else 300)
 
 
 def test_real_texts_cut_as_the_language_pipeline_cuts_them() -> None:
