@@ -135,11 +135,13 @@ class StorePipeline:
         """Insert the new articles and update re-fetched ones, then link each new article to its story, in
         order, so a copy later in the same batch finds the earlier one. Returns {url: id} of those inserted."""
         inserted = insert_articles(session, [entry.row for entry in batch if entry.stored_id is None])
+        linked: set[int] = set()  # a URL twice in one batch is one article, linked once (its bands are a key)
         for entry in batch:
             if entry.stored_id is not None:
                 changed = update_article(session, entry.stored_id, entry.row)
                 entry.context.count("updated" if changed else "unchanged")
-            elif (article_id := inserted.get(entry.row["url"])) is not None:
+            elif (article_id := inserted.get(entry.row["url"])) is not None and article_id not in linked:
+                linked.add(article_id)
                 link = link_story(session, article_id, entry.fingerprint, self.policy)
                 if link.duplicate_of is not None:
                     entry.context.count("exact_copies")

@@ -75,3 +75,17 @@ def test_new_articles_count_their_dates_and_words_for_source_health(db_url):
     assert stats.get_value("newsmon/stored") == 2
     assert stats.get_value("newsmon/stored_dated") == 1
     assert stats.get_value("newsmon/stored_words") == 5
+
+
+def test_one_url_twice_in_a_batch_is_stored_once_without_failing_the_batch(db_url, caplog):
+    # a cluster worker's crawl forgets old URLs (pipelines.dedup), so a copy can reach the same batch; its story
+    # bands (a key per article) must be written once, or the whole batch falls back to one-by-one
+    pipeline = _pipeline(db_url, batch=3)
+    long_body = " ".join(f"word{i}" for i in range(60))
+    first, copy = _item(1), _item(1)
+    first.body = copy.body = long_body
+    for item in (first, copy, _item(2)):
+        pipeline.process_item(item)
+    assert "one by one" not in caplog.text
+    stats = pipeline.crawler.stats
+    assert stats.get_value("newsmon/stored") == 2 and stats.get_value("newsmon/skipped/duplicate_url") == 1
