@@ -14,39 +14,19 @@ import sys
 import textwrap
 import threading
 import time
-import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import pytest
 from scrapy import Request
 from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
-from crawler.cluster.keys import ClusterKeys
 from crawler.cluster.politeness import SETTING, WRAPPED, SharedPoliteness, install
 from newsmon.cluster_worker import worker_settings
 
 REDIS_URL = os.environ.get("NEWSMON_TEST_REDIS_URL")
 ROOT = Path(__file__).resolve().parent.parent
 SLACK = 0.02  # seconds a gap may fall short of the delay: a reply's trip back, a thread scheduled late
-
-
-@pytest.fixture
-def server():
-    if not REDIS_URL:
-        pytest.skip("NEWSMON_TEST_REDIS_URL is not set")
-    import redis
-
-    return redis.Redis.from_url(REDIS_URL)
-
-
-@pytest.fixture
-def keys(server):
-    keys = ClusterKeys(f"newsmon_test_{uuid.uuid4().hex[:10]}")
-    yield keys
-    for key in server.scan_iter(f"{keys.prefix}:*"):
-        server.delete(key)
 
 
 def _worker(prefix: str, redis_url: str | None = REDIS_URL, delay: float = 0.2) -> SharedPoliteness:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import time
-import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -14,29 +13,11 @@ from apscheduler.triggers.interval import IntervalTrigger
 from scrapy import Request, Spider
 from scrapy.utils.test import get_crawler
 
-from crawler.cluster.keys import ClusterKeys
 from crawler.cluster.queue import WORK_META, requeue
 from crawler.context import RUN_META
 from newsmon.cluster_enqueue import Enqueued, Enqueuer, slot_of
 
 REDIS_URL = os.environ.get("NEWSMON_TEST_REDIS_URL")
-
-
-@pytest.fixture
-def server():
-    if not REDIS_URL:
-        pytest.skip("NEWSMON_TEST_REDIS_URL is not set")
-    import redis
-
-    return redis.Redis.from_url(REDIS_URL)
-
-
-@pytest.fixture
-def keys(server):
-    keys = ClusterKeys(f"newsmon_test_{uuid.uuid4().hex[:10]}")
-    yield keys
-    for key in server.scan_iter(f"{keys.prefix}:*"):
-        server.delete(key)
 
 
 # ------------------------------------------------------------------ slots and the guard
