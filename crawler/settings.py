@@ -52,6 +52,9 @@ ITEM_PIPELINES = {
 # and redirects (a lower number runs later on the way back).
 DOWNLOADER_MIDDLEWARES = {
     "crawler.offload.ExtractionOffload": 50,
+    # Scrapy's, with the fix for requests that wait for a site's robots.txt (crawler.robots)
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.robots.RobotsTxt": 100,
 }
 EXTENSIONS = {
     "crawler.runs.CrawlRunRecorder": 100,
