@@ -56,3 +56,22 @@ def test_every_request_waiting_for_robots_txt_gets_it():
 def test_scrapys_own_middleware_still_loses_it():
     # when this fails, Scrapy has fixed it: drop crawler.robots and use Scrapy's middleware again
     assert waiters_given_the_parser("scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware") != [True] * 3
+
+
+def test_a_sites_robots_txt_is_read_again_after_a_day_or_after_ten_minutes_if_it_could_not_be_read():
+    # a cluster worker's middleware lives for months: robots.txt changes, and a failed read must not mean "obey
+    # nothing" for good
+    import time
+
+    from scrapy.utils.test import get_crawler
+
+    from crawler.robots import RobotsTxt
+
+    middleware = RobotsTxt(get_crawler(settings_dict={"ROBOTSTXT_OBEY": True}))
+    now, parser = time.monotonic(), object()
+    cases = {"fresh.example": (parser, now - 3600), "stale.example": (parser, now - 25 * 3600),
+             "failed-recently.example": (None, now - 300), "failed-long-ago.example": (None, now - 900)}
+    for netloc, (known, read_at) in cases.items():
+        middleware._parsers[netloc], middleware._read_at[netloc] = known, read_at
+        middleware._forget_if_stale(netloc)
+    assert set(middleware._parsers) == {"fresh.example", "failed-recently.example"}
