@@ -6,11 +6,13 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from crawler.cluster.keys import ClusterKeys
 from db.scratch import scratch_schema
+from newsmon.sample_site import sources_yaml
 
 POSTGRES_URL = os.environ.get("NEWSMON_TEST_POSTGRES_URL")
 REDIS_URL = os.environ.get("NEWSMON_TEST_REDIS_URL")
@@ -52,3 +54,11 @@ def keys(server):
     yield keys
     for key in server.scan_iter(f"{keys.prefix}:*"):
         server.delete(key)
+
+
+@pytest.fixture
+def sources_file(tmp_path, site) -> Path:
+    """A sources.yaml for the sample site the test module serves (its ``site`` fixture)."""
+    path = tmp_path / "sources.yaml"
+    path.write_text(sources_yaml(site.base_url), encoding="utf-8")
+    return path

@@ -37,13 +37,6 @@ def site():
         yield site
 
 
-@pytest.fixture
-def sources_file(tmp_path, site) -> Path:
-    path = tmp_path / "sources.yaml"
-    path.write_text(sources_yaml(site.base_url), encoding="utf-8")
-    return path
-
-
 def stored(db: str) -> dict[str, Article]:
     with session_factory(open_database(db))() as session:
         rows = session.execute(select(Article, Source.name).join(Source)).all()

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from db.engine import open_database, session_factory
 from db.models import Article
-from newsmon.sample_site import EXPECTED, SampleSite, sources_yaml
+from newsmon.sample_site import EXPECTED, SampleSite
 
 ROOT = Path(__file__).resolve().parents[2]
 CRASH_ON = "/almanar/article/1002"  # the page a pool worker dies on, once (see crashing_prepare)
@@ -26,13 +26,6 @@ COLUMNS = ("url", "title", "body", "language", "language_from", "authors", "publ
 def site():
     with SampleSite(slow_seconds=0.2) as site:
         yield site
-
-
-@pytest.fixture
-def sources_file(tmp_path, site) -> Path:
-    path = tmp_path / "sources.yaml"
-    path.write_text(sources_yaml(site.base_url), encoding="utf-8")
-    return path
 
 
 def rows(db: str) -> dict[str, tuple]:
