@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from scrapy.exceptions import DropItem
 
 if TYPE_CHECKING:
+    from pipelines.language import Guess
     from pipelines.normalize import Cleaned
 
 
@@ -44,6 +45,7 @@ class ArticleItem:
     run: tuple[str, int, int] | None = None  # (source, source id, run id): the crawl context (crawler.context)
     work: str | None = None               # a cluster worker's in-flight token, settled once the item is stored
     cleaned: Cleaned | None = None        # the texts cleaned ahead, in the extraction pool (pipelines.normalize)
+    guess: Guess | None = None            # langdetect's answer on them, made there too (pipelines.language)
 
 
 class Skip(DropItem):

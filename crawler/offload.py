@@ -37,7 +37,7 @@ from scrapy.http import Response, TextResponse
 
 from crawler.context import RUN_META
 from crawler.extraction import Extracted, Selectors, extract_article
-from pipelines.language import GUESSES, Guess, guess_language
+from pipelines.language import Guess, guess_language
 from pipelines.normalize import Cleaned, clean_texts
 
 logger = logging.getLogger(__name__)
@@ -54,6 +54,7 @@ class Prepared:
     fetched_at: datetime
     page: Extracted
     cleaned: Cleaned | None  # its texts cleaned, None when it has none to clean (not an article)
+    guess: Guess | None      # langdetect's answer on them, None when it would not be asked
 
 
 def default_processes() -> int:
@@ -226,9 +227,8 @@ class ExtractionOffload:
         except Exception:  # noqa: BLE001 - the spider extracts it again inline, where any error shows as it always has
             logger.debug("Extraction in the pool failed for %s; extracting inline", response.url, exc_info=True)
             return response
-        if guess is not None:
-            GUESSES.add(guess)
-        request.meta[PREPARED] = Prepared(fetched_at, page, cleaned)  # response.meta once the response is tied to it
+        # response.meta once the response is tied to it
+        request.meta[PREPARED] = Prepared(fetched_at, page, cleaned, guess)
         return response
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter, OrderedDict
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -164,31 +164,6 @@ def guess_language(text: str) -> Guess | None:
     return Guess(text, best.lang, best.prob) if best is not None else Guess(text, None)
 
 
-class Guesses:
-    """Guesses made ahead, by the exact text they were made on, each taken once. Bounded: a guess whose article
-    never reaches the language pipeline (dropped before it) is forgotten after ``size`` newer ones."""
-
-    def __init__(self, size: int = 1024) -> None:
-        self._size = size
-        self._by_text: OrderedDict[str, Guess] = OrderedDict()
-
-    def add(self, guess: Guess) -> None:
-        self._by_text[guess.text] = guess
-        while len(self._by_text) > self._size:
-            self._by_text.popitem(last=False)
-
-    def take(self, text: str) -> Guess | None:
-        """The guess made on this very text (its examined start), if any."""
-        return self._by_text.pop((text or "")[:_MAX_CHARS], None)
-
-    def __len__(self) -> int:
-        return len(self._by_text)
-
-
-# This process's guesses made ahead; shared by its crawlers (a guess depends on the text alone).
-GUESSES = Guesses()
-
-
 def detect_language(text: str, hints: dict[str, str], guess: Guess | None = None) -> tuple[str | None, str | None]:
     """The language of ``text`` and how it was decided: "langdetect", "script", "hint:<where>" (where is html,
     feed, sitemap or source), "garbled" (with language None), or (None, None) when nothing decides.
@@ -311,8 +286,9 @@ def _primary(code: str) -> str:
 
 
 class LanguagePipeline:
-    """Decides each article's language; langdetect's part comes from :data:`GUESSES` when it was made ahead on the
-    same text (stats ``language/guessed_ahead``), else is computed here (``language/guessed_here``)."""
+    """Decides each article's language; langdetect's part comes from the item's guess (made ahead in the extraction
+    pool, crawler.offload) when it was made on the same text (stats ``language/guessed_ahead``), else is computed
+    here (``language/guessed_here``)."""
 
     def __init__(self, crawler: Crawler | None = None) -> None:
         self.stats = crawler.stats if crawler is not None else None
@@ -323,7 +299,8 @@ class LanguagePipeline:
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
         text = f"{item.title}\n{item.body}"
-        guess = GUESSES.take(text)
+        guess = item.guess if item.guess is not None and item.guess.text == text[:_MAX_CHARS] else None
+        item.guess = None  # done with: not carried on to the other pipelines
         if self.stats is not None:
             self.stats.inc_value("language/guessed_ahead" if guess is not None else "language/guessed_here")
         item.language, item.language_from = detect_language(text, item.language_hints, guess)

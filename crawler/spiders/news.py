@@ -335,9 +335,9 @@ class NewsSpider(Spider):
             return
 
         # fetched_at is one instant: stored, and the base of relative dates ("منذ 3 ساعات")
-        cleaned = None
+        cleaned = guess = None
         if (prepared := response.meta.get(PREPARED)) is not None:  # extracted in the pool (crawler.offload)
-            fetched_at, page, cleaned = prepared.fetched_at, prepared.page, prepared.cleaned
+            fetched_at, page, cleaned, guess = prepared.fetched_at, prepared.page, prepared.cleaned, prepared.guess
         else:
             fetched_at = datetime.now(timezone.utc)
             page = extract_article(response.body, response.url, selectors=context.selectors, fetched_at=fetched_at,
@@ -382,6 +382,7 @@ class NewsSpider(Spider):
             last_modified=last_modified,
             run=context.key,
             cleaned=cleaned,
+            guess=guess,
         )
 
     # --- failures -----------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Guesses made ahead (in the extraction pool): used only on the very text they were made on, and deciding exactly
 what the pipeline decides on its own."""
 
-from pipelines.language import Guess, Guesses, detect_language, guess_language
+from pipelines.language import Guess, detect_language, guess_language
 from tests.pipelines.test_language import ARABIC, ARABIC_PERSIAN_YEH, ENGLISH, HEBREW, PERSIAN, RUSSIAN, URDU
 
 HINTS = {"html": "en", "source": "ar"}
@@ -22,13 +22,3 @@ def test_a_guess_on_other_text_is_not_used():
 def test_no_guess_for_text_too_short_or_garbled():
     assert guess_language("two words") is None
     assert guess_language("ط§ظ„ط¹ط±ط¨ظٹط© ظ„ظ„ط£ط®ط¨ط§ط± ط§ظ„ظٹظˆظ… ظپظٹ ط¨ظٹط±ظˆطھ ظˆط§ظ„ط¹ط§ظ„ظ…") is None
-
-
-def test_guesses_are_taken_once_by_their_text_and_bounded():
-    guesses = Guesses(size=2)
-    for text in ("one two three four five", "six seven eight nine ten", "a b c d e f"):
-        guesses.add(Guess(text, "en", 0.9))
-    assert len(guesses) == 2
-    assert guesses.take("one two three four five") is None  # the oldest went
-    assert guesses.take("a b c d e f").lang == "en"
-    assert guesses.take("a b c d e f") is None
