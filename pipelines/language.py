@@ -5,17 +5,19 @@ Order of decision, on the first ~2000 characters of title + body:
 1. Garbled text (UTF-8 read as windows-1256 or windows-1252: more than one lead+continuation pair such as ط§ ظ„
    per five letters) gets no language, how="garbled": langdetect calls cp1256 mojibake Urdu, and the normalize
    pipeline repairs or rejects it.
-2. langdetect (seeded) when the text has at least ``_MIN_WORDS`` words, the detector is sure (prob ≥ 0.80) and
-   its answer is plausible for the text's dominant script (Unicode letter counts). For Arabic-script text the
-   letters check the detector: Urdu-only letters (ٹ ڈ ڑ ں ے ھ ہ) mean ur; Persian letters (پ چ ژ گ) and Persian
-   function words mean fa; ة ى, the article ال and Arabic function words mean ar; the yeh/kaf forms (ي ی ك ک) weigh
-   little, as Arabic outlets type the Persian yeh (U+06CC). A clear letter verdict that contradicts the detector
-   wins (how="script").
-3. Otherwise the hints in order html, feed, sitemap, source: the first one plausible for the script of the text
+2. Where the letters settle the language on their own (below), they decide (how="script") unless a hint
+   plausible for the text names another language: then 3 and 4 decide, and in 3 the letters still overrule any
+   other language of their script. They settle it for Hebrew, Greek, Hangul and the other scripts of one
+   language, and for Arabic script when its letters are clear: Urdu-only letters (ٹ ڈ ڑ ں ے ھ ہ) mean ur;
+   Persian letters (پ چ ژ گ) and Persian function words mean fa; ة ى, the article ال and Arabic function words
+   mean ar; the yeh/kaf forms (ي ی ك ک) weigh little, as Arabic outlets type the Persian yeh (U+06CC). langdetect
+   could only agree with such letters or be overruled by them, so it is not asked: it is most of this stage's
+   CPU.
+3. langdetect (seeded) when the text has at least ``_MIN_WORDS`` words, the detector is sure (prob ≥ 0.80) and
+   its answer is plausible for the text's dominant script (Unicode letter counts).
+4. Otherwise the hints in order html, feed, sitemap, source: the first one plausible for the script of the text
    decides (how="hint:<where>"). "en" on Arabic-script text is not plausible; "ar" on Persian-looking text is not
    either (the letters decide, how="script"); "ru" on text with і/ї/є/ґ is not, nor "uk" on text with ы/э/ё.
-4. Otherwise a guess from the script alone where the script settles it (Hebrew → he, Arabic script by its
-   letters, Greek → el, Hangul → ko, ...), how="script".
 5. Otherwise, for a text of at least 5 words, langdetect if it is very sure (prob ≥ 0.95), how="langdetect".
 6. Otherwise (None, None).
 """
@@ -25,6 +27,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -155,33 +158,42 @@ class Guess:
 
 
 def guess_language(text: str) -> Guess | None:
-    """What :func:`detect_language` would ask langdetect about ``text``, asked now; None when it would not ask
-    (too few words to ever be detected, or garbled text)."""
+    """What :func:`detect_language` would ask langdetect about ``text``, asked now; None when it would not ask: too
+    few words to ever be detected, garbled text, or letters that settle the language (langdetect is then asked only
+    when a hint names another language, rarely, and by the pipeline itself)."""
     text = (text or "")[:_MAX_CHARS]
     if len(text.split()) < _LAST_RESORT_WORDS or looks_mojibake(text):
+        return None
+    if _read_letters(text)[2] is not None:
         return None
     best = _detect(text)
     return Guess(text, best.lang, best.prob) if best is not None else Guess(text, None)
 
 
-def detect_language(text: str, hints: dict[str, str], guess: Guess | None = None) -> tuple[str | None, str | None]:
+def detect_language(text: str, hints: dict[str, str], guess: Guess | None = None,
+                    count: Callable[[str], object] | None = None) -> tuple[str | None, str | None]:
     """The language of ``text`` and how it was decided: "langdetect", "script", "hint:<where>" (where is html,
     feed, sitemap or source), "garbled" (with language None), or (None, None) when nothing decides.
-    ``guess``, langdetect's answer made ahead (:func:`guess_language`), is used only if made on this same text."""
+    ``guess``, langdetect's answer made ahead (:func:`guess_language`), is used only if made on this same text;
+    ``count``, if given, is told each time langdetect's answer is needed: "language/guessed_ahead" when the guess
+    gave it, "language/guessed_here" when langdetect ran here."""
     text = (text or "")[:_MAX_CHARS]
 
     def detect() -> Any:
-        if guess is not None and guess.text == text:
+        ahead = guess is not None and guess.text == text
+        if count is not None:
+            count("language/guessed_ahead" if ahead else "language/guessed_here")
+        if ahead:
             return guess if guess.lang is not None else None
         return _detect(text)
 
-    tagged = text.translate(_SCRIPT_TABLE)
-    counts = {name: tagged.count(_TAG[name]) for name in _SCRIPTS}
-    letters = sum(counts.values())
+    letters, script, verdict = _read_letters(text)
     if letters and looks_mojibake(text):
         return None, "garbled"
-    script = max(counts, key=counts.__getitem__) if letters else None
-    verdict = _letter_verdict(text, script) if script else None
+    hinted = _first_plausible_hint(hints, script, verdict, text)
+    if verdict is not None and (hinted is None or hinted[0] == verdict):
+        # langdetect could only agree with the letters or lose to them (below): not asked
+        return verdict, "script"
 
     n_words = len(text.split())
     best = detect() if n_words >= _MIN_WORDS else None
@@ -192,16 +204,8 @@ def detect_language(text: str, hints: dict[str, str], guess: Guess | None = None
         if script is None or _plausible(lang, script, verdict, text):
             return lang, "langdetect"
 
-    for where in _HINT_ORDER:
-        hint = hints.get(where)
-        if not hint:
-            continue
-        lang = _primary(hint)
-        if script is None or _plausible(lang, script, verdict, text):
-            return lang, f"hint:{where}"
-
-    if verdict:
-        return verdict, "script"
+    if hinted is not None:
+        return hinted[0], f"hint:{hinted[1]}"
 
     # Last resort, with no plausible hint and a script that names no language (Latin, Cyrillic): a short text
     # langdetect is very sure of. On the 208 titles of bench/multilingual.py: 202 of 202 right at prob >= 0.9.
@@ -212,6 +216,31 @@ def detect_language(text: str, hints: dict[str, str], guess: Guess | None = None
             if _plausible(lang, script, verdict, text):
                 return lang, "langdetect"
     return None, None
+
+
+def _read_letters(text: str) -> tuple[int, str | None, str | None]:
+    """How many letters of a known script ``text`` has, its dominant script, and the language its letters settle
+    on their own (None when they do not)."""
+    tagged = text.translate(_SCRIPT_TABLE)
+    counts = {name: tagged.count(_TAG[name]) for name in _SCRIPTS}
+    letters = sum(counts.values())
+    if not letters:
+        return 0, None, None
+    script = max(counts, key=counts.__getitem__)
+    return letters, script, _letter_verdict(text, script)
+
+
+def _first_plausible_hint(hints: dict[str, str], script: str | None, verdict: str | None,
+                          text: str) -> tuple[str, str] | None:
+    """(language, where) of the first hint, in ``_HINT_ORDER``, that the text could be written in."""
+    for where in _HINT_ORDER:
+        hint = hints.get(where)
+        if not hint:
+            continue
+        lang = _primary(hint)
+        if script is None or _plausible(lang, script, verdict, text):
+            return lang, where
+    return None
 
 
 def _detect(text: str):
@@ -286,9 +315,9 @@ def _primary(code: str) -> str:
 
 
 class LanguagePipeline:
-    """Decides each article's language; langdetect's part comes from the item's guess (made ahead in the extraction
-    pool, crawler.offload) when it was made on the same text (stats ``language/guessed_ahead``), else is computed
-    here (``language/guessed_here``)."""
+    """Decides each article's language; langdetect's part, where it is needed, comes from the item's guess (made
+    ahead in the extraction pool, crawler.offload) when it was made on the same text (stats
+    ``language/guessed_ahead``), else is computed here (``language/guessed_here``)."""
 
     def __init__(self, crawler: Crawler | None = None) -> None:
         self.stats = crawler.stats if crawler is not None else None
@@ -299,9 +328,7 @@ class LanguagePipeline:
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
         text = f"{item.title}\n{item.body}"
-        guess = item.guess if item.guess is not None and item.guess.text == text[:_MAX_CHARS] else None
-        item.guess = None  # done with: not carried on to the other pipelines
-        if self.stats is not None:
-            self.stats.inc_value("language/guessed_ahead" if guess is not None else "language/guessed_here")
-        item.language, item.language_from = detect_language(text, item.language_hints, guess)
+        guess, item.guess = item.guess, None  # done with: not carried on to the other pipelines
+        count = self.stats.inc_value if self.stats is not None else None
+        item.language, item.language_from = detect_language(text, item.language_hints, guess, count)
         return item

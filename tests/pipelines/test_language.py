@@ -39,14 +39,15 @@ def garble(text: str) -> str:
     ("text", "hints", "expected"),
     [
         # long text: langdetect decides, whatever the hints say
-        (ARABIC, {"source": "en"}, ("ar", "langdetect")),
         (ENGLISH, {"html": "ar"}, ("en", "langdetect")),
-        (PERSIAN, {"source": "ar"}, ("fa", "langdetect")),
-        (URDU, {}, ("ur", "langdetect")),
         (RUSSIAN, {"feed": "uk"}, ("ru", "langdetect")),
+        # ... except where the letters settle it (langdetect is then not asked)
+        (ARABIC, {"source": "en"}, ("ar", "script")),
+        (PERSIAN, {"source": "ar"}, ("fa", "script")),
+        (URDU, {}, ("ur", "script")),
         # Arabic with the Persian yeh mixed in stays Arabic (langdetect alone leans to fa)
-        (ARABIC_PERSIAN_YEH, {}, ("ar", "langdetect")),
-        (ARABIC_PERSIAN_YEH.replace("ي", "ی"), {"source": "fa"}, ("ar", "langdetect")),
+        (ARABIC_PERSIAN_YEH, {}, ("ar", "script")),
+        (ARABIC_PERSIAN_YEH.replace("ي", "ی"), {"source": "fa"}, ("ar", "script")),
         ("وزير الدفاع الإيراني آشتیاني يستقبل نظيره الروسي في طهران", {}, ("ar", "script")),
         # short text: the first plausible hint, in the order html, feed, sitemap, source
         ("عاجل", {"source": "ar", "html": "ar-LB"}, ("ar", "hint:html")),
@@ -56,7 +57,8 @@ def garble(text: str) -> str:
         ("Breaking", {}, (None, None)),
         ("", {"source": "ar"}, ("ar", "hint:source")),  # nothing to contradict the hint
         # short text: a hint implausible for the script is skipped for the next one
-        ("عاجل: انفجار في بيروت", {"html": "en", "source": "ar"}, ("ar", "hint:source")),
+        ("عاجل: انفجار في بيروت", {"html": "en"}, ("ar", "script")),  # في: Arabic
+        ("عاجل", {"html": "en", "source": "ar"}, ("ar", "hint:source")),
         ("Уряд ухвалив бюджет на 2024 рік", {"html": "he", "feed": "ru", "source": "uk"}, ("uk", "hint:source")),
         ("Новый закон вступил в силу", {"html": "uk", "source": "ru"}, ("ru", "hint:source")),  # ы: not Ukrainian
         ("Breaking news", {"html": "ar", "source": "fr"}, ("fr", "hint:source")),
@@ -75,7 +77,8 @@ def garble(text: str) -> str:
         ("Срочно", {"source": "ar"}, (None, None)),
         # hint codes as pages write them
         ("Breaking", {"html": "fr_FR"}, ("fr", "hint:html")),
-        ("חדשות", {"html": "iw"}, ("he", "hint:html")),  # legacy code for Hebrew
+        ("Noticias", {"html": "es-419"}, ("es", "hint:html")),
+        ("חדשות", {"html": "iw"}, ("he", "script")),  # legacy code for Hebrew, which the letters say anyway
         ("عاجل", {"feed": "ar-lb"}, ("ar", "hint:feed")),
         # garbled text gets no language, whatever langdetect or the hints say
         (garble(ARABIC), {"source": "ar"}, (None, "garbled")),
@@ -95,7 +98,7 @@ def test_detection_is_deterministic():
 
 def test_a_source_in_two_languages_is_decided_per_article():
     hints = {"source": "ar"}
-    assert detect_language(ARABIC, hints) == ("ar", "langdetect")
+    assert detect_language(ARABIC, hints) == ("ar", "script")
     assert detect_language(ENGLISH, hints) == ("en", "langdetect")
 
 
@@ -117,3 +120,21 @@ def test_garbled_latin_is_flagged_like_garbled_arabic():
             "précédent, avec l'objectif de ramener le déficit public sous la barre des cinq pour cent.")
     assert detect_language(text.replace("é", "Ã©"), {}) == (None, "garbled")
     assert detect_language(text, {}) == ("fr", "langdetect")
+
+
+def test_langdetect_is_not_asked_where_the_letters_settle_the_language():
+    asked: list[str] = []
+    assert detect_language(ARABIC, {"html": "ar"}, count=asked.append) == ("ar", "script")
+    assert detect_language(HEBREW, {}, count=asked.append) == ("he", "script")
+    assert asked == []
+    assert detect_language(ENGLISH, {"html": "en"}, count=asked.append) == ("en", "langdetect")
+    assert asked == ["language/guessed_here"]
+
+
+def test_a_hint_naming_another_language_of_the_script_has_langdetect_asked():
+    # Pashto is written in Arabic script and its letters are not told apart: a page that says so is heard out
+    asked: list[str] = []
+    assert detect_language("عاجل: انفجار في بيروت", {"html": "ps"}, count=asked.append) == ("ps", "hint:html")
+    assert asked == []  # too short for langdetect: the hint decides, as before the letters
+    assert detect_language(ARABIC, {"html": "ps"}, count=asked.append) == ("ar", "langdetect")
+    assert asked == ["language/guessed_here"]

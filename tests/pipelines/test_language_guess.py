@@ -19,6 +19,8 @@ def test_a_guess_on_other_text_is_not_used():
     assert detect_language(ENGLISH, {}, Guess(ENGLISH, "fr", 0.99)) == ("fr", "langdetect")  # same text: it is used
 
 
-def test_no_guess_for_text_too_short_or_garbled():
+def test_no_guess_for_text_too_short_or_garbled_or_settled_by_its_letters():
     assert guess_language("two words") is None
+    assert guess_language(ARABIC) is None and guess_language(HEBREW) is None
+    assert guess_language(ENGLISH) is not None
     assert guess_language("ط§ظ„ط¹ط±ط¨ظٹط© ظ„ظ„ط£ط®ط¨ط§ط± ط§ظ„ظٹظˆظ… ظپظٹ ط¨ظٹط±ظˆطھ ظˆط§ظ„ط¹ط§ظ„ظ…") is None
