@@ -38,10 +38,7 @@ def fingerprint(title: str, body: str, shingle_size: int = 3) -> Fingerprint:
     """The fingerprint of an article; the title is left out so a retitled copy still matches."""
     words = _WORD.findall(dedup_key(body))
     body_hash = _int64(hashlib.blake2b(" ".join(words).encode(), digest_size=8).digest())
-    shingles = {" ".join(words[i : i + shingle_size]).encode() for i in range(max(1, len(words) - shingle_size + 1))}
-    minhash = MinHash(num_perm=NUM_PERM, permutations=_permutations(), scheme=_SCHEME, hashfunc=int)
-    minhash.update_batch(_sha1_32(shingles))
-    values = minhash.hashvalues.astype("<u4")
+    values = _minhash(_shingles(words, shingle_size))
     bands = [
         _int64(hashlib.blake2b(values[b * ROWS : (b + 1) * ROWS].tobytes(), digest_size=8, salt=b.to_bytes(2, "little")).digest())
         for b in range(BANDS)
@@ -64,12 +61,28 @@ def _permutations() -> tuple[np.ndarray, np.ndarray]:
     return MinHash(num_perm=NUM_PERM, seed=1, scheme=_SCHEME).permutations
 
 
-def _sha1_32(shingles: set[bytes]) -> list[int]:
-    """datasketch's default hash (sha1_hash32: the first 4 bytes of SHA-1, little-endian) of every shingle, in one
-    pass: called once per shingle, it was a third of the fingerprint's time. The hash must stay SHA-1's, or stored
-    signatures stop matching new ones."""
+def _shingles(words: list[str], size: int) -> set[bytes]:
+    """Each run of ``size`` words (all the words, when fewer), as datasketch hashes it."""
+    if len(words) < size:
+        return {" ".join(words).encode()}
+    return set(map(str.encode, map(" ".join, zip(*(words[i:] for i in range(size))))))
+
+
+def _minhash(shingles: set[bytes]) -> np.ndarray:
+    """datasketch's MinHash of ``shingles`` (scheme affine32, seed 1, its default hash), as little-endian uint32:
+    the same values as ``MinHash.update_batch``, computed in a few array operations without building a MinHash and
+    a list of Python ints for every article. The hash is the first 4 bytes of SHA-1, little-endian (datasketch's
+    sha1_hash32), premixed by MurmurHash3's 32-bit finalizer; it must not change, or stored signatures stop matching
+    new ones (tests/pipelines/test_fingerprint.py compares with datasketch's own path)."""
     digests = b"".join([hashlib.sha1(shingle).digest()[:4] for shingle in shingles])
-    return np.frombuffer(digests, dtype="<u4").tolist()
+    hv = np.frombuffer(digests, dtype="<u4").astype(np.uint32).reshape(-1, 1)
+    hv ^= hv >> np.uint32(16)
+    hv *= np.uint32(0x85EBCA6B)
+    hv ^= hv >> np.uint32(13)
+    hv *= np.uint32(0xC2B2AE35)
+    hv ^= hv >> np.uint32(16)
+    a, b = _permutations()
+    return (hv * a + b).min(axis=0).astype("<u4")
 
 
 def _int64(digest: bytes) -> int:
