@@ -149,8 +149,8 @@ class _Run:
         with self.sessions.begin() as session:
             source_id = upsert_source(session, "wire", "Wire", "http://127.0.0.1:9/")
             self.key = ("wire", source_id, start_run(session, source_id))
-        server.hset(keys.run(self.key[2]), mapping={"pending": 0, "source": "wire", "started": time.time(),
-                                                    "newsmon/listings_ok": 1})
+        server.hset(keys.run(self.key[2]), mapping={"pending": 0, "source": "wire", "source_id": self.key[1],
+                                                    "started": time.time(), "newsmon/listings_ok": 1})
         server.expire(keys.run(self.key[2]), 3600)
 
     def node(self, worker):
@@ -408,6 +408,82 @@ def test_a_starts_settle_retried_after_a_lost_reply_counts_once(server, keys, tm
     assert run.pending() == 1 and not ledger.finished, "the queued listing still holds the run open"
     ledger.settle(queue.pop().meta[WORK_META], run.key)
     assert ledger.finished == [run.key]
+
+
+def test_a_finishing_settle_retried_after_a_lost_reply_still_finishes_the_run(server, keys, tmp_path):
+    # Redis ran the settle that brought pending to 0 (and recorded this worker as the run's finisher), but the
+    # reply was lost: the retry finds its token gone, and the run must still be finished, once
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    run = _Run(server, keys, tmp_path)
+    queue, ledger = run.node("w")
+    queue.push(run.request(queue, 1))
+    held = queue.pop()
+    script = ledger._settle_script
+
+    def lost_reply(**kwargs):
+        script(**kwargs)
+        raise RedisConnectionError("Connection reset by peer")
+
+    ledger._settle_script = lost_reply
+    ledger.settle(held.meta[WORK_META], run.key)
+    assert run.pending() == 0 and not ledger.finished
+    ledger._settle_script = script
+    ledger.retry()
+    assert ledger.finished == [run.key] and run.status() == "finished"
+    assert server.llen(keys.finished) == 1 and not server.exists(keys.run(run.key[2]))
+    ledger.retry()
+    assert ledger.finished == [run.key] and server.llen(keys.finished) == 1
+
+
+def test_a_run_whose_finisher_died_is_finished_by_another_worker(server, keys, tmp_path):
+    # w1's settle brought pending to 0, then w1 was killed before writing the row: once its heartbeat has
+    # expired, another worker finishes the run (else it would stay "running", its source busy for hours)
+    run = _Run(server, keys, tmp_path)
+    (q1, l1), (q2, l2) = run.node("w1"), run.node("w2")
+    server.set(keys.alive("w1"), "1")
+    q1.push(run.request(q1, 1))
+    held = q1.pop()
+    finish_once = l1._finish_once
+    l1._finish_once = lambda run: None  # killed right after the Redis part
+    l1.settle(held.meta[WORK_META], run.key)
+    assert run.pending() == 0
+    l2.retry()
+    assert not l2.finished, "w1 is alive: the finish is its own"
+    server.delete(keys.alive("w1"))
+    l2.retry()
+    assert l2.finished == [run.key] and run.status() == "finished"
+    assert server.llen(keys.finished) == 1 and not server.exists(keys.run(run.key[2]), keys.finishing)
+    finish_once(run.key)  # w1 was only silent, and finishes after all: nothing more happens
+    l1.retry()
+    l2.retry()
+    assert l2.finished == [run.key] and server.llen(keys.finished) == 1
+
+
+def test_a_finisher_taken_for_dead_while_finishing_does_not_end_the_run_twice(server, keys, tmp_path):
+    # w1 has read the run's counts when its heartbeat lapses, and w2 takes the run on and finishes it; w1 then
+    # goes on: the row is written once, and one note goes to the scheduler node
+    from db.models import CrawlRun
+
+    run = _Run(server, keys, tmp_path)
+    (q1, l1), (q2, l2) = run.node("w1"), run.node("w2")  # w1 has no heartbeat key: taken for dead
+    q1.push(run.request(q1, 1))
+    held = q1.pop()
+    sessions, written = l1.sessions, []
+
+    class Lapsing:
+        def begin(self):
+            l2.retry()
+            with sessions() as session:
+                written.append(session.get(CrawlRun, run.key[2]).finished_at)
+            return sessions.begin()
+
+    l1.sessions = Lapsing()
+    l1.settle(held.meta[WORK_META], run.key)
+    assert l1.finished == l2.finished == [run.key]
+    with sessions() as session:
+        assert session.get(CrawlRun, run.key[2]).finished_at == written[0] is not None
+    assert server.llen(keys.finished) == 1 and not server.exists(keys.run(run.key[2]), keys.finishing)
 
 
 def test_a_finish_the_database_refuses_is_tried_again(server, keys, tmp_path):

@@ -66,6 +66,12 @@ class ClusterKeys:
         return f"{self.prefix}:run:{run_id}"
 
     @property
+    def finishing(self) -> str:
+        """Set of the ids of runs whose last work is settled but whose end is not recorded yet; the run's hash names
+        the worker finishing it (``finished``). Each leaves when its end is recorded, or when its hash is gone."""
+        return f"{self.prefix}:finishing"
+
+    @property
     def active(self) -> str:
         """Hash: source → JSON {slot, since, run}: a run enqueued or running; the next slot waits for it."""
         return f"{self.prefix}:active"

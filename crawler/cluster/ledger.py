@@ -5,8 +5,11 @@ takes one off, together with this worker's buffered counts for the run and its i
 script, and only if this worker still holds it. A request is settled when what its callback yielded has been
 queued (the marker it yields last, crawler.cluster.scheduler) or, for an article, once the article is stored or
 dropped. So ``pending`` reaches 0 exactly when the run has nothing left anywhere, and every count is in the hash
-by then: the worker whose settle brings it to 0 finishes the run's ``crawl_runs`` row (once: a flag in the hash),
-as a single-node crawl does when its spider closes.
+by then: the worker whose settle brings it to 0 finishes the run's ``crawl_runs`` row, as a single-node crawl does
+when its spider closes. That settle also names the worker the run's finisher in its hash and lists the run as
+finishing, so a finish whose settle's reply was lost, or whose worker died before writing the row, is still done:
+by that worker's next retry, or by any worker once the finisher's heartbeat has expired (``adopt``). Only the
+finisher named in the hash records the end in Redis, so a run ends once.
 """
 
 from __future__ import annotations
@@ -40,20 +43,55 @@ logger = logging.getLogger("newsmon.cluster")
 # Settle one piece of work, atomically: only if this worker still holds it (HDEL returns 1; a worker taken for
 # dead had its entries requeued, and the copy redone elsewhere is settled there) and the run is still going (a
 # run's hash is never recreated, without its expiry, by a late settle). The counts are written and ``pending``
-# lowered together; the settle that brings it to 0 is told to finish the run, once (HSETNX ``finished``).
-# KEYS: the hash holding the token (a worker's in-flight hash; the run hash for its start), run hash.
-# ARGV: token ('' for none), then counter name and amount pairs.
+# lowered together; the settle that brings it to 0 is told to finish the run, once (HSETNX ``finished``), and
+# records that here (the finisher's name, the run in ``finishing``): its reply may be lost, its worker may die.
+# KEYS: the hash holding the token (a worker's in-flight hash; the run hash for its start), run hash, finishing set.
+# ARGV: token ('' for none), this worker, run id, then counter name and amount pairs.
 _SETTLE = """
 if ARGV[1] ~= '' and redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return -1 end
 if redis.call('EXISTS', KEYS[2]) == 0 then return -2 end
-for i = 2, #ARGV, 2 do redis.call('HINCRBY', KEYS[2], ARGV[i], ARGV[i + 1]) end
+for i = 4, #ARGV, 2 do redis.call('HINCRBY', KEYS[2], ARGV[i], ARGV[i + 1]) end
 local left = redis.call('HINCRBY', KEYS[2], 'pending', -1)
-if left <= 0 and redis.call('HSETNX', KEYS[2], 'finished', 1) == 1 then return 1 end
+if left <= 0 and redis.call('HSETNX', KEYS[2], 'finished', ARGV[2]) == 1 then
+  redis.call('SADD', KEYS[3], ARGV[3])
+  return 1
+end
 return 0
 """
 _FINISH, _NOT_HELD = 1, -1
 # The token of a run's start (its listings queued), held in the run's own hash: queue tokens are numbers.
 _START = "start"
+
+# Take on the end of a finishing run: one this worker is named to finish (its settle's reply was lost), or one whose
+# finisher's heartbeat has expired (killed before it wrote the row). Checked and renamed in one step, so one worker
+# takes it on. A run whose hash is gone (ended; expired) leaves the set.
+# KEYS: run hash, finishing set, heartbeat key of the finisher the hash named when read. ARGV: run id, that
+# finisher, this worker. Returns 1 if this worker is now the run's finisher.
+_ADOPT = """
+local finisher = redis.call('HGET', KEYS[1], 'finished')
+if not finisher then
+  redis.call('SREM', KEYS[2], ARGV[1])
+  return 0
+end
+if finisher == ARGV[3] then return 1 end
+if finisher ~= ARGV[2] or redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'finished', ARGV[3])
+return 1
+"""
+
+# Record a run's end in Redis, only if this worker is still its finisher (one taken for dead may have had it taken
+# on meanwhile): the note for the scheduler node, the source no longer busy with it, its hash and entry gone.
+# KEYS: run hash, finishing set, active hash, finished list. ARGV: this worker, run id, source, note, notes kept.
+_END = """
+if redis.call('HGET', KEYS[1], 'finished') ~= ARGV[1] then return 0 end
+local active = redis.call('HGET', KEYS[3], ARGV[3])
+if active and cjson.decode(active)['run'] == tonumber(ARGV[2]) then redis.call('HDEL', KEYS[3], ARGV[3]) end
+redis.call('LPUSH', KEYS[4], ARGV[4])
+redis.call('LTRIM', KEYS[4], 0, tonumber(ARGV[5]) - 1)
+redis.call('DEL', KEYS[1])
+redis.call('SREM', KEYS[2], ARGV[2])
+return 1
+"""
 
 # Counts added to a run still going (a worker's last counts at its stop); an ended run's hash is not recreated.
 _ADD = """
@@ -77,6 +115,8 @@ class RedisLedger:
         self._buffered: defaultdict[int, Counter[str]] = defaultdict(Counter)
         self._settle_script = server.register_script(_SETTLE)
         self._add_script = server.register_script(_ADD)
+        self._adopt_script = server.register_script(_ADOPT)
+        self._end_script = server.register_script(_END)
         self._unsettled: list[tuple[str | None, RunKey | None, Counter[str]]] = []  # settles to try again
         self._unfinished: dict[int, RunKey] = {}                                   # finishes to try again
 
@@ -196,17 +236,17 @@ class RedisLedger:
             if token is not None:
                 self.server.hdel(inflight, token)
             return
-        args: list[Any] = [token or ""]
+        args: list[Any] = [token or "", self.worker, run[2]]
         for name, n in counts.items():
             args += [name, n]
         holder = self.keys.run(run[2]) if token == _START else inflight
-        outcome = self._settle_script(keys=[holder, self.keys.run(run[2])], args=args)
+        outcome = self._settle_script(keys=[holder, self.keys.run(run[2]), self.keys.finishing], args=args)
         if outcome == _NOT_HELD and token == _START:
             logger.info("The start of run %s was settled already (a retry after a lost reply)", run)
         elif outcome == _NOT_HELD:
             # this worker was taken for dead and its requests requeued: whoever redoes this one settles it,
             # and its counts (made here, to be made again there) are dropped. Or an earlier try of this settle
-            # went through, its reply lost: done already.
+            # went through, its reply lost: done already (and if it was told to finish the run, ``adopt`` does).
             logger.warning("Work of run %s was handed to another worker meanwhile, or settled already: not settled "
                            "here", run)
         elif outcome == _FINISH:
@@ -220,16 +260,38 @@ class RedisLedger:
             self._unfinished[run[2]] = run
 
     def retry(self) -> None:
-        """Try again the settles and finishes that failed on a Redis or database hiccup (the worker's loop)."""
+        """Try again the settles and finishes that failed on a Redis or database hiccup (the worker's loop), and
+        take on the finishes left undone (``adopt``)."""
         unsettled, self._unsettled = self._unsettled, []
         for token, run, counts in unsettled:
             try:
                 self._settle(token, run, counts)
             except RedisError:
                 self._unsettled.append((token, run, counts))
+        try:
+            self.adopt()
+        except RedisError as exc:
+            logger.warning("Could not look for runs left unfinished (%s); trying again shortly", exc)
         unfinished, self._unfinished = self._unfinished, {}
         for run in unfinished.values():
             self._finish_once(run)
+
+    def adopt(self) -> None:
+        """Keep for finishing the runs whose last work is settled but whose end is not recorded, and that are this
+        worker's to finish: named so by a settle whose reply was lost, or taken on from a finisher that stopped
+        answering (its heartbeat expired)."""
+        for member in self.server.smembers(self.keys.finishing):
+            run_id = int(member)
+            if run_id in self._unfinished:  # this worker's finish, failed: tried again below anyway
+                continue
+            finisher, name, source_id = self.server.hmget(self.keys.run(run_id), "finished", "source", "source_id")
+            named = (finisher or b"").decode()
+            if self._adopt_script(keys=[self.keys.run(run_id), self.keys.finishing, self.keys.alive(named)],
+                                  args=[run_id, named, self.worker]):
+                run = ((name or b"").decode(), int(source_id or 0), run_id)
+                logger.info("Finishing run %d of %s, left unfinished by %s", run_id, run[0],
+                            "a settle whose reply was lost" if named == self.worker else f"worker {named}")
+                self._unfinished[run_id] = run
 
     def flush(self) -> None:
         """Write every buffered count (at a worker's stop: its runs go on elsewhere), to runs not yet ended."""
@@ -243,30 +305,33 @@ class RedisLedger:
     # -------------------------------------------------------------- finishing a run
 
     def finish(self, run: RunKey) -> None:
-        """Record the run's summed counts on its row, as a single-node crawl does when it ends."""
+        """Record the run's summed counts on its row, as a single-node crawl does when it ends; only by the worker
+        its hash names its finisher (another may have taken it on, this one taken for dead)."""
         name, _, run_id = run
         values = {k.decode(): v.decode() for k, v in self.server.hgetall(self.keys.run(run_id)).items()}
         if not values:  # finished by an earlier attempt that failed after deleting the hash
+            return
+        if values.get("finished") != self.worker:  # taken for dead meanwhile: another worker finishes it
+            logger.info("Run %d of %s is being finished by worker %s", run_id, name, values.get("finished"))
             return
         counts = RunCounts.from_values({k: int(v) for k, v in values.items()
                                         if k.startswith("newsmon/") or k == "response_received_count"})
         status = counts.status("finished")
         with self.sessions.begin() as session:
-            row = session.get(CrawlRun, run_id)
-            # a row no longer running was given up (abandoned by a later run of its source): left as it is
+            # locked: a finisher taken for dead may be writing it too, having read its hash before the run was taken
+            # on; the second to get here finds it no longer running
+            row = session.get(CrawlRun, run_id, with_for_update=True)
+            # a row no longer running was given up (abandoned by a later run of its source), or was written by a
+            # finisher taken for dead: left as it is
             if row is not None and row.status is RunStatus.RUNNING:
                 finish_run(session, run_id, status=status, finish_reason="finished", pages=counts.pages,
                            stored=counts.stored, skipped=counts.skipped, errors=counts.errors, counts=counts.detail)
         note = {"source": name, "run": run_id, "status": status.value, "stored": counts.stored,
                 "updated": counts.detail.get("updated", 0), "pages": counts.pages, "errors": counts.errors,
                 "skipped": counts.skipped, "started": float(values.get("started", 0)), "finished": time.time()}
-        active = self.server.hget(self.keys.active, name)
-        with self.server.pipeline(transaction=True) as pipe:
-            if active is not None and json.loads(active).get("run") == run_id:
-                pipe.hdel(self.keys.active, name)
-            pipe.lpush(self.keys.finished, json.dumps(note))
-            pipe.ltrim(self.keys.finished, 0, FINISHED_KEPT - 1)
-            pipe.delete(self.keys.run(run_id))
-            pipe.execute()
+        if not self._end_script(keys=[self.keys.run(run_id), self.keys.finishing, self.keys.active, self.keys.finished],
+                                args=[self.worker, run_id, name, json.dumps(note), FINISHED_KEPT]):
+            logger.info("Run %d of %s was taken on by another worker meanwhile: it records the end", run_id, name)
+            return
         logger.info("Crawled %s (run %d): %s, %d pages, %d new, %d skipped, %d errors", name, run_id, status.value,
                     counts.pages, counts.stored, counts.skipped, counts.errors)
