@@ -15,6 +15,8 @@ _KINDS: list[tuple[str, tuple[type[BaseException], ...]]] = [
     ("data_loss", (scrapy_errors.ResponseDataLossError,)),
     ("connection", (scrapy_errors.DownloadFailedError, net.ConnectError, net.ConnectionLost, net.ConnectionDone)),
 ]
+# Begins the message of a request crawler.robots refused because its site's robots.txt could not be read.
+ROBOTS_UNREACHABLE = "robots.txt unreachable"
 
 
 def error_kind(failure: Failure) -> str:
@@ -25,5 +27,8 @@ def error_kind(failure: Failure) -> str:
         if failure.check(*types):
             return kind
     if failure.check(scrapy_errors.IgnoreRequest):
-        return "robots_disallowed" if "robots.txt" in str(failure.value).lower() else "ignored"
+        message = str(failure.value).lower()
+        if ROBOTS_UNREACHABLE in message:  # refused while the site is down: unlike a disallow, that passes
+            return "robots_unreachable"
+        return "robots_disallowed" if "robots.txt" in message else "ignored"
     return type(failure.value).__name__.lower()

@@ -21,7 +21,8 @@ _PASSING_4XX = {"http_408", "http_429"}
 
 
 def may_pass(error_kind: str) -> bool:
-    """Whether a failure (named by crawler.failures.error_kind) may not happen again: a 5xx, a timeout, no answer."""
+    """Whether a failure (named by crawler.failures.error_kind) may not happen again: a 5xx, a timeout, no answer,
+    a request refused while its site's robots.txt could not be read (``robots_unreachable``)."""
     if error_kind in _LASTING:
         return False
     return not error_kind.startswith("http_4") or error_kind in _PASSING_4XX

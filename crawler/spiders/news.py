@@ -405,6 +405,10 @@ class NewsSpider(Spider):
         if kind == "robots_disallowed":
             context.count("skipped/robots_disallowed")
             return
+        if kind == "robots_unreachable":
+            # the site is down (the run's health says so), but crawler.robots warns once per site, not per request
+            context.count(f"errors/{kind}")
+            return
         self._error(context, kind, f"{url}: {failure.getErrorMessage()}")
 
     def _error(self, context: CrawlContext, kind: str, message: str) -> None:

@@ -4,12 +4,17 @@ import asyncio
 
 import pytest
 from scrapy import signals
+from scrapy.exceptions import DownloadConnectionRefusedError, IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.httpobj import urlparse_cached
+from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
+from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
 from crawler.discovery.listings import CrawlListings, may_pass
+from crawler.robots import RobotsTxt
 from crawler.spiders.news import NewsSpider
 from db.listings import Listing, ListingFetch, ListingOutcome, load_listings, record_listings
 from db.store import start_run, upsert_source
@@ -143,8 +148,43 @@ def test_a_failed_listing_counts_a_failure_and_keeps_its_validators(tmp_path):
     assert (feed.etag, feed.last_status, feed.failures, feed.changed_at) == ('"f1"', 200, 2, before.changed_at)
 
 
+def _refused_by_robots(request, reachable):
+    """The failure crawler.robots gives ``request`` when its site's robots.txt disallows it, or is unreachable."""
+    robots = RobotsTxt(get_crawler(settings_dict={"ROBOTSTXT_OBEY": True}))
+    netloc = urlparse_cached(request).netloc
+    robots._parsers[netloc] = Deferred()
+    if reachable:
+        robots._settle(netloc, build_from_crawler(robots._parserimpl, robots.crawler, b"User-agent: *\nDisallow: /"))
+    else:
+        robots._robots_error(DownloadConnectionRefusedError("Connection refused"), netloc)
+    with pytest.raises(IgnoreRequest) as refused:
+        robots.process_request_2(robots._parsers[netloc], request)
+    failure = Failure(refused.value)
+    failure.request = request
+    return failure
+
+
+@pytest.mark.parametrize("reachable", [False, True])
+def test_an_article_refused_while_its_sites_robots_txt_is_unreachable_is_asked_for_in_the_next_run(tmp_path,
+                                                                                                 reachable):
+    spider, requests = open_spider(tmp_path)
+    articles = _read_feed(spider, requests[0])
+    spider.on_error(_refused_by_robots(articles[0], reachable))
+    kind = "errors/robots_unreachable" if not reachable else "skipped/robots_disallowed"
+    assert spider.crawler.stats.get_value(f"newsmon/{kind}") == 1
+    spider.closed("finished")
+
+    spider, requests = open_spider(tmp_path)  # the next run
+    if reachable:  # disallowed for good: the feed is asked for conditionally, and its 304 leads to nothing
+        assert "If-None-Match" in requests[0].headers
+    else:  # the feed is read in full again, and leads to the article again
+        assert "If-None-Match" not in requests[0].headers
+        assert articles[0].url in [r.url for r in _read_feed(spider, requests[0])]
+
+
 def test_which_article_failures_may_pass():
-    assert all(may_pass(kind) for kind in ("http_500", "http_503", "timeout", "refused", "dns", "http_429", "http_408"))
+    assert all(may_pass(kind) for kind in ("http_500", "http_503", "timeout", "refused", "dns", "http_429", "http_408",
+                                           "robots_unreachable"))
     assert not any(may_pass(kind) for kind in ("http_404", "http_410", "robots_disallowed", "ignored"))
 
 
