@@ -7,6 +7,7 @@ import re
 from collections import Counter
 
 import lxml.html
+from lxml import etree
 from lxml.html import HtmlElement
 
 import trafilatura
@@ -65,12 +66,18 @@ def _unwrap_layout_tables(tree: HtmlElement) -> None:
             element.tag = "div"
 
 
+# Text and tails holding a string, found by libxml2: most pages hold no ZWNJ, and a walk over every element in
+# Python cost 3% of the extraction.
+_TEXT_WITH = etree.XPath("//text()[contains(., $old)]")
+
+
 def _swap(tree: HtmlElement, old: str, new: str) -> None:
-    for element in tree.iter():
-        if element.text and old in element.text:
-            element.text = element.text.replace(old, new)
-        if element.tail and old in element.tail:
+    for found in _TEXT_WITH(tree, old=old):
+        element = found.getparent()
+        if found.is_tail:
             element.tail = element.tail.replace(old, new)
+        else:
+            element.text = element.text.replace(old, new)
 
 
 def _main_article(tree: HtmlElement, headline: str | None) -> HtmlElement:
