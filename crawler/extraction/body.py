@@ -85,6 +85,8 @@ def _main_article(tree: HtmlElement, headline: str | None) -> HtmlElement:
     would take them all as one body. When there are several, keep only the one with the headline (or the
     first): a document of its own for trafilatura."""
     outermost = [a for a in tree.iter("article") if not any(p.tag == "article" for p in a.iterancestors())]
+    if len(outermost) < 2:
+        return tree
     full = [a for a in outermost if len(" ".join(a.itertext()).split()) >= _FULL_ARTICLE_WORDS]
     if len(full) < 2:
         return tree
