@@ -36,6 +36,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response, TextResponse
 
 from crawler.context import RUN_META
+from crawler.discovery.leads import Lead
 from crawler.extraction import Extracted, Selectors, extract_article
 from pipelines.language import Guess, guess_language
 from pipelines.normalize import Cleaned, clean_texts
@@ -67,17 +68,20 @@ def default_processes() -> int:
 # --- in a pool process ---------------------------------------------------------------------------------------------
 
 def prepare(body: bytes, url: str, selectors: Selectors, fetched_at: datetime, http_charset: str | None,
-            lead_title: str | None, site_names: tuple[str, str]) -> tuple[Extracted, Cleaned | None, Guess | None]:
+            lead: Lead, source_language: str | None,
+            site_names: tuple[str, str]) -> tuple[Extracted, Cleaned | None, Guess | None]:
     """The page extracted from ``body``, its texts as the normalize pipeline cleans them (the spider hands the same
-    texts on: ``page.title or lead_title``, the page's body, description and authors, its site name and the
-    source's), and langdetect's guess on the text the language pipeline will examine."""
+    texts on: ``page.title or lead.title``, the page's body, description and authors, its site name and the
+    source's), and langdetect's guess on the text the language pipeline will examine, with the hints it will have."""
     page = extract_article(body, url, selectors=selectors, fetched_at=fetched_at, http_charset=http_charset)
     if not (page.is_article and page.body):
         return page, None, None
-    cleaned = clean_texts(page.title or lead_title or "", page.body, page.description, page.authors,
+    cleaned = clean_texts(page.title or lead.title or "", page.body, page.description, page.authors,
                           (page.site_name or "", *site_names))
     text = cleaned.text
-    return page, cleaned, guess_language(text) if text is not None else None
+    if text is None:
+        return page, cleaned, None
+    return page, cleaned, guess_language(text, lead.language_hints(page.language, source_language))
 
 
 def _start_worker() -> None:
@@ -204,6 +208,8 @@ class ExtractionOffload:
         except LookupError:
             return response  # the spider says so itself when it handles the response
         lead = request.cb_kwargs.get("lead")
+        if not isinstance(lead, Lead):
+            return response  # not an article request after all: the spider handles it
         source = context.source
         fetched_at = datetime.now(timezone.utc)
         loop = asyncio.get_running_loop()
@@ -214,8 +220,7 @@ class ExtractionOffload:
                 await asyncio.shield(asyncio.wrap_future(self._warming))
             page, cleaned, guess = await loop.run_in_executor(
                 executor, prepare, response.body, response.url, context.selectors, fetched_at,
-                _header_charset(response), getattr(lead, "title", None),
-                (source.title, urlsplit(source.url).hostname or ""))
+                _header_charset(response), lead, source.language, (source.title, urlsplit(source.url).hostname or ""))
         except BrokenProcessPool:
             # a worker died (killed, out of memory) with this page or another in hand: this one goes inline
             context.count("extract_pool_restarts")

@@ -157,14 +157,14 @@ class Guess:
     prob: float = 0.0
 
 
-def guess_language(text: str) -> Guess | None:
-    """What :func:`detect_language` would ask langdetect about ``text``, asked now; None when it would not ask: too
-    few words to ever be detected, garbled text, or letters that settle the language (langdetect is then asked only
-    when a hint names another language, rarely, and by the pipeline itself)."""
+def guess_language(text: str, hints: dict[str, str]) -> Guess | None:
+    """What :func:`detect_language` would ask langdetect about ``text`` with these hints, asked now; None when it
+    would not ask: too few words to ever be detected, garbled text, or letters that settle the language."""
     text = (text or "")[:_MAX_CHARS]
     if len(text.split()) < _LAST_RESORT_WORDS or looks_mojibake(text):
         return None
-    if _read_letters(text)[2] is not None:
+    _, script, verdict = _read_letters(text)
+    if _letters_settle(verdict, _first_plausible_hint(hints, script, verdict, text)):
         return None
     best = _detect(text)
     return Guess(text, best.lang, best.prob) if best is not None else Guess(text, None)
@@ -179,20 +179,21 @@ def detect_language(text: str, hints: dict[str, str], guess: Guess | None = None
     gave it, "language/guessed_here" when langdetect ran here."""
     text = (text or "")[:_MAX_CHARS]
 
+    asked: list[Any] = []  # langdetect's answer, once asked
+
     def detect() -> Any:
-        ahead = guess is not None and guess.text == text
-        if count is not None:
-            count("language/guessed_ahead" if ahead else "language/guessed_here")
-        if ahead:
-            return guess if guess.lang is not None else None
-        return _detect(text)
+        if not asked:
+            ahead = guess is not None and guess.text == text
+            if count is not None:
+                count("language/guessed_ahead" if ahead else "language/guessed_here")
+            asked.append((guess if guess.lang is not None else None) if ahead else _detect(text))
+        return asked[0]
 
     letters, script, verdict = _read_letters(text)
     if letters and looks_mojibake(text):
         return None, "garbled"
     hinted = _first_plausible_hint(hints, script, verdict, text)
-    if verdict is not None and (hinted is None or hinted[0] == verdict):
-        # langdetect could only agree with the letters or lose to them (below): not asked
+    if _letters_settle(verdict, hinted):
         return verdict, "script"
 
     n_words = len(text.split())
@@ -216,6 +217,12 @@ def detect_language(text: str, hints: dict[str, str], guess: Guess | None = None
             if _plausible(lang, script, verdict, text):
                 return lang, "langdetect"
     return None, None
+
+
+def _letters_settle(verdict: str | None, hinted: tuple[str, str] | None) -> bool:
+    """Whether the letters' verdict is the language whatever langdetect says: it could only agree with them or be
+    overruled by them (in :func:`detect_language`), unless a plausible hint names another language."""
+    return verdict is not None and (hinted is None or hinted[0] == verdict)
 
 
 def _read_letters(text: str) -> tuple[int, str | None, str | None]:

@@ -16,6 +16,12 @@ class Lead:
     modified: datetime | None = None
     language: str | None = None
 
+    def language_hints(self, page_language: str | None, source_language: str | None) -> dict[str, str]:
+        """What the page, this listing and the source's config say the article's language is (the language
+        pipeline's hints), by where each was said: html, feed/sitemap/section, source."""
+        hints = {"html": page_language, self.via: self.language, "source": source_language}
+        return {where: language for where, language in hints.items() if language}
+
 
 def newest_first(leads: Iterable[Lead]) -> list[Lead]:
     """Leads ordered newest first; undated ones keep their listing order after the dated ones.

@@ -354,7 +354,6 @@ class NewsSpider(Spider):
             page.published_at, page.provenance.get("published_at"), lead.published, lead.via, fetched_at)
         modified, modified_from = choose_date(
             page.modified_at, page.provenance.get("modified_at"), lead.modified, lead.via, fetched_at)
-        hints = {"html": page.language, lead.via: lead.language, "source": context.source.language}
         etag, last_modified = validators(response)
         yield ArticleItem(
             source=context.source.name,
@@ -371,7 +370,7 @@ class NewsSpider(Spider):
             modified_at=modified,
             modified_from=modified_from,
             site_name=page.site_name,
-            language_hints={k: v for k, v in hints.items() if v},
+            language_hints=lead.language_hints(page.language, context.source.language),
             section=page.section,
             tags=list(page.tags),
             image=page.image,
