@@ -15,6 +15,8 @@ _KINDS: list[tuple[str, tuple[type[BaseException], ...]]] = [
     ("data_loss", (scrapy_errors.ResponseDataLossError,)),
     ("connection", (scrapy_errors.DownloadFailedError, net.ConnectError, net.ConnectionLost, net.ConnectionDone)),
 ]
+# The kinds of failure where the server did not answer, or not in full (as opposed to answering with an error).
+NO_ANSWER = frozenset(kind for kind, _ in _KINDS)
 # Begins the message of a request crawler.robots refused because its site's robots.txt could not be read.
 ROBOTS_UNREACHABLE = "robots.txt unreachable"
 

@@ -37,7 +37,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
-from crawler.failures import ROBOTS_UNREACHABLE, error_kind
+from crawler.failures import NO_ANSWER, ROBOTS_UNREACHABLE, error_kind
 
 logger = logging.getLogger(__name__)
 
@@ -111,11 +111,14 @@ class RobotsTxt(RobotsTxtMiddleware):
 
     def _robots_error(self, exc: Exception, netloc: str) -> None:
         self._read_at[netloc] = time.monotonic()
-        if isinstance(exc, IgnoreRequest):  # not sent, by this crawler's own choice: the site said nothing
+        kind = error_kind(Failure(exc))
+        if kind not in NO_ANSWER:
+            # not sent by this crawler's own choice (an offsite redirect), too big, undecodable: the site answered,
+            # or was never asked, so it is not down; as Scrapy does, no rules
             super()._robots_error(exc, netloc)
             return
         self._stats.inc_value(f"robotstxt/exception_count/{type(exc)}")
-        self._unreachable(netloc, error_kind(Failure(exc)))
+        self._unreachable(netloc, kind)
 
     def _unreachable(self, netloc: str, cause: str) -> None:
         """The site's robots.txt could not be read: obey the one read before, or refuse all of the site's requests."""

@@ -229,3 +229,20 @@ def test_a_site_whose_robots_txt_was_unreachable_is_crawled_again_once_it_can_be
         outcomes, _, _ = crawl(site.base_url, ["/news/1"], ["/news/2", "/private/2"], kept=1.0)
     assert outcomes == {"/news/1": "robots_unreachable", "/news/2": "fetched", "/private/2": "robots_disallowed"}
     assert site.hits["/news/1"] == 0
+
+
+def test_only_a_site_that_did_not_answer_is_unreachable():
+    # a robots.txt too big to download, or one Scrapy could not decode, came from a site that answered: no rules, as
+    # Scrapy does, and the site's requests go out
+    from scrapy.exceptions import DownloadTimeoutError
+    from scrapy.utils.test import get_crawler
+    from twisted.internet.defer import Deferred
+
+    from crawler.robots import RobotsTxt, _Unreachable
+
+    middleware = RobotsTxt(get_crawler(settings_dict={"ROBOTSTXT_OBEY": True}))
+    middleware._parsers["big.example"], middleware._parsers["down.example"] = Deferred(), Deferred()
+    middleware._robots_error(ValueError("download cancelled: larger than DOWNLOAD_MAXSIZE"), "big.example")
+    middleware._robots_error(DownloadTimeoutError("took too long"), "down.example")
+    assert middleware._parsers["big.example"] is None
+    assert middleware._parsers["down.example"] == _Unreachable("timeout")
