@@ -45,6 +45,8 @@ class StorePipeline:
         self.batch_size = batch_size
         self.policy = policy or StoryPolicy()
         self.shingle_size = crawler.settings.getint("NEWSMON_SHINGLE_SIZE", 3)
+        if self.shingle_size < 1:  # no shingles, no signature: every store would fail
+            raise ValueError(f"NEWSMON_SHINGLE_SIZE must be 1 or more words, not {self.shingle_size}")
         self.pending: list[Pending] = []
 
     @classmethod

@@ -1,6 +1,7 @@
 from datetime import datetime, timezone
 from types import SimpleNamespace
 
+import pytest
 from scrapy.utils.test import get_crawler
 
 from crawler.context import CrawlContext, StatsTally
@@ -89,3 +90,9 @@ def test_one_url_twice_in_a_batch_is_stored_once_without_failing_the_batch(db_ur
     assert "one by one" not in caplog.text
     stats = pipeline.crawler.stats
     assert stats.get_value("newsmon/stored") == 2 and stats.get_value("newsmon/skipped/duplicate_url") == 1
+
+
+def test_a_shingle_size_below_one_is_refused_at_the_start(tmp_path):
+    crawler = get_crawler(settings_dict={"NEWSMON_DB": f"sqlite:///{tmp_path / 'x.db'}", "NEWSMON_SHINGLE_SIZE": 0})
+    with pytest.raises(ValueError, match="NEWSMON_SHINGLE_SIZE"):
+        StorePipeline.from_crawler(crawler)
