@@ -44,8 +44,8 @@ _ZWNJ, _ZWNJ_STAND_IN = "\u200c", "\u034f"
 def extract_body(tree: HtmlElement, url: str, headline: str | None = None) -> str | None:
     """Main text of the page, or None when trafilatura finds none. Consumes (modifies) the tree."""
     document = _main_article(tree, headline)
-    _swap(document, _ZWNJ, _ZWNJ_STAND_IN)
     _drop_code(document)
+    _swap(document, _ZWNJ, _ZWNJ_STAND_IN)
     _unwrap_layout_tables(document)
     result = trafilatura.bare_extraction(document, url=url, **_OPTIONS)
     if result is None or not result.text:
@@ -58,8 +58,8 @@ def extract_body(tree: HtmlElement, url: str, headline: str | None = None) -> st
 
 # Scripts, styles and inline SVG drawings: trafilatura drops them too, but only after it has copied the tree and
 # run its pruning XPaths over them, several times; they are a large part of a news page's elements and bytes.
-# JSON scripts stay: trafilatura's last-resort baseline reads a JSON-LD articleBody.
-_CODE = etree.XPath("//script[not(contains(@type, 'json'))] | //style | //svg")
+# JSON-LD stays: trafilatura's last-resort baseline reads its articleBody (and nothing else of a script).
+_CODE = etree.XPath("//script[not(@type = 'application/ld+json')] | //style | //svg")
 
 
 def _drop_code(tree: HtmlElement) -> None:
