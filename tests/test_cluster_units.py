@@ -219,6 +219,52 @@ def test_a_dead_workers_request_merging_into_a_queued_copy_is_one_piece_of_work(
     assert ledger.finished == [run.key]
 
 
+def test_a_queued_request_that_cannot_be_decoded_is_dropped_and_settled(server, keys, tmp_path, caplog):
+    # an entry from before the run-id prefix, one naming a callback a newer release renamed, a corrupted one: each
+    # is logged once, counted, and settled (out of flight, off its run's pending), and the next request popped
+    from scrapy_redis import picklecompat
+
+    run = _Run(server, keys, tmp_path)
+    queue, ledger = run.node("w")
+    queue.spider.ledger = ledger  # as the worker extension does when the spider opens
+    queue.push(run.request(queue, 1))
+    renamed = run.request(queue, 2).to_dict(spider=queue.spider)
+    renamed["callback"] = "parse_before_the_rename"
+    legacy = picklecompat.dumps(run.request(queue, 3).to_dict(spider=queue.spider))  # no "run id\n" prefix
+    counted = {f"{run.key[2]}\n".encode() + picklecompat.dumps(renamed): -30,
+               f"{run.key[2]}\n".encode() + b"\x80\x05garbage" + b"x" * 500: -20}
+    server.zadd(keys.requests, {**counted, legacy: -10})  # more urgent than the good request (score -1)
+    server.hincrby(keys.run(run.key[2]), "pending", len(counted))  # counted on the run when they were queued
+    assert run.pending() == 3
+
+    with caplog.at_level("ERROR", logger="newsmon.cluster"):
+        held = queue.pop()
+    assert held is not None and held.url.endswith("/a/1") and WORK_META in held.meta
+    assert len(queue) == 0 and server.hkeys(keys.inflight("w")) == [held.meta[WORK_META].encode()]
+    dropped = [r.getMessage() for r in caplog.records if "cannot decode" in r.getMessage()]
+    assert len(dropped) == 3
+    assert sum(f"of run {run.key[2]}:" in m for m in dropped) == 2 and "without a run-id prefix" in dropped[2]
+    assert all(len(m) < 600 for m in dropped) and "(511 bytes)" in dropped[1]  # the start of the entry, not all of it
+    assert queue.spider.crawler.stats.get_value("newsmon/cluster_undecodable") == 3
+    assert run.pending() == 1 and ledger.finished == []  # the two of the run settled; the good request still held
+    assert requeue(server, keys, "w") == (1, 0)  # nothing undecodable comes back
+    ledger.settle(queue.pop().meta[WORK_META], run.key)
+    assert ledger.finished == [run.key] and run.status() == "finished"
+    assert queue.pop() is None
+
+
+def test_an_entry_without_a_run_id_prefix_neither_breaks_a_requeue_nor_a_pop(server, keys, caplog):
+    queue = _queue(server, keys, "w")  # no ledger: only the in-flight entry goes
+    legacy = b"\x80\x05garbage"
+    server.zadd(keys.requests, {legacy: 0})
+    server.hset(keys.inflight("w"), "1", b"0\n" + legacy)  # its copy, held by the worker: merges into it
+    assert requeue(server, keys, "w") == (1, 0)
+    with caplog.at_level("ERROR", logger="newsmon.cluster"):
+        assert queue.pop() is None
+    assert len(queue) == 0 and server.hlen(keys.inflight("w")) == 0
+    assert ["cannot decode" in r.getMessage() for r in caplog.records] == [True]
+
+
 def test_configured_listings_are_asked_for_once(tmp_path):
     from crawler.context import CrawlContext, StatsTally
     from crawler.spiders.news import NewsSpider

@@ -230,6 +230,16 @@ class RedisLedger:
             logger.warning("Could not settle a request of run %s (%s); trying again shortly", run, exc)
             self._unsettled.append((token, run, counts))
 
+    def drop(self, token: str, run_id: int | None) -> None:
+        """Settle a popped request known only by its token and its run's id (one the queue could not decode,
+        crawler.cluster.queue): the rest of its run's key is read from the run's hash, as ``adopt`` does. A run
+        whose hash is gone has ended; the entry only leaves the in-flight hash."""
+        run: RunKey | None = None
+        if run_id is not None:
+            name, source_id = self.server.hmget(self.keys.run(run_id), "source", "source_id")
+            run = ((name or b"").decode(), int(source_id or 0), run_id)
+        self.settle(token, run)
+
     def _settle(self, token: str | None, run: RunKey | None, counts: Counter[str]) -> None:
         inflight = self.keys.inflight(self.worker)
         if run is None:

@@ -6,17 +6,24 @@ entries go back to the queue (``requeue``), so another worker retries them.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from redis import Redis
+from redis.exceptions import RedisError
 from scrapy import Request, Spider
 from scrapy_redis.queue import PriorityQueue
 
 from crawler.cluster.keys import ClusterKeys
 from crawler.context import RUN_META
 
+logger = logging.getLogger("newsmon.cluster")
+
 # Request meta: the in-flight token of a request this worker popped (never stored in Redis with the request).
 WORK_META = "newsmon_work"
+
+# Undecodable entries dropped by one pop at most, before it returns None (the engine asks again within a second).
+_UNDECODABLE_PER_POP = 100
 
 # Pop the most urgent request and record it as in flight, in one step: a kill between the two cannot lose it.
 _POP = """
@@ -29,7 +36,8 @@ return {token, popped[1]}
 
 # Put every in-flight request of a worker back in the queue, and its claimed start messages back in theirs. An
 # entry ("score\\n" + member) whose very copy was queued meanwhile merges into it: its run's ``pending`` counted
-# both, so it loses one (the member starts with the run id: ``ReliableQueue._encode_request``).
+# both, so it loses one (the member starts with the run id: ``ReliableQueue._encode_request``; one that does not,
+# from before that encoding, is left alone: ``ReliableQueue.pop`` drops it when it comes back).
 # KEYS: in-flight hash, queue, claimed list, start list. ARGV: the prefix of run hashes.
 _REQUEUE = """
 local entries = redis.call('HVALS', KEYS[1])
@@ -37,8 +45,11 @@ for _, entry in ipairs(entries) do
   local cut = string.find(entry, '\\n', 1, true)
   local member = string.sub(entry, cut + 1)
   if redis.call('ZADD', KEYS[2], string.sub(entry, 1, cut - 1), member) == 0 then
-    local run = ARGV[1] .. string.sub(member, 1, string.find(member, '\\n', 1, true) - 1)
-    if redis.call('EXISTS', run) == 1 then redis.call('HINCRBY', run, 'pending', -1) end
+    local nl = string.find(member, '\\n', 1, true)
+    if nl then
+      local run = ARGV[1] .. string.sub(member, 1, nl - 1)
+      if redis.call('EXISTS', run) == 1 then redis.call('HINCRBY', run, 'pending', -1) end
+    end
   end
 end
 redis.call('DEL', KEYS[1])
@@ -112,13 +123,44 @@ class ReliableQueue(PriorityQueue):
         return super()._decode_request(encoded.partition(b"\n")[2])
 
     def pop(self, timeout: int = 0) -> Request | None:
-        popped = self._pop(keys=[self.key, self.inflight, self.keys.seq])
-        if not popped:
-            return None
-        token, data = popped
-        request = self._decode_request(data)
-        request.meta[WORK_META] = token.decode() if isinstance(token, bytes) else str(token)
-        return request
+        """The most urgent request, held in this worker's in-flight hash; None when the queue is empty. An entry
+        that cannot be decoded is dropped (``_drop_undecodable``) and the next one popped: a decode error raised
+        into Scrapy's engine would be logged as an unhandled callback error, and the entry, left in flight, would
+        come back at every requeue, its run never ending."""
+        for _ in range(_UNDECODABLE_PER_POP):
+            popped = self._pop(keys=[self.key, self.inflight, self.keys.seq])
+            if not popped:
+                return None
+            raw, data = popped
+            token = raw.decode() if isinstance(raw, bytes) else str(raw)
+            try:
+                request = self._decode_request(data)
+            except Exception as exc:  # noqa: BLE001 - unpickling and request_from_dict raise all sorts
+                self._drop_undecodable(token, data, exc)
+                continue
+            request.meta[WORK_META] = token
+            return request
+        return None  # a run of bad entries: the engine asks again shortly, the reactor is not held meanwhile
+
+    def _drop_undecodable(self, token: str, data: bytes, exc: Exception) -> None:
+        """Log an entry this worker cannot decode (from before the run-id prefix, naming a callback a newer release
+        renamed, corrupted), count it, and settle it as done: out of the in-flight hash, so it is not requeued,
+        and off its run's outstanding work, so the run still ends."""
+        prefix, newline, _ = data.partition(b"\n")
+        run_id = int(prefix) if newline and prefix.isdigit() and int(prefix) else None  # "0": a request of no run
+        whose = (f"of run {run_id}" if run_id else "of no run" if newline and prefix.isdigit()
+                 else "without a run-id prefix")
+        logger.error("Dropped a queued request this worker cannot decode (%s: %.200s), %s: %r%s",
+                     type(exc).__name__, exc, whose, data[:200], f" ({len(data)} bytes)" if len(data) > 200 else "")
+        self.spider.crawler.stats.inc_value("newsmon/cluster_undecodable")
+        ledger = getattr(self.spider, "ledger", None)  # the worker's (crawler.cluster.worker), once the spider opened
+        try:
+            if ledger is not None:
+                ledger.drop(token, run_id)
+            else:
+                self.server.hdel(self.inflight, token)
+        except RedisError as err:  # left in flight: dropped again by whichever worker pops it after a requeue
+            logger.warning("Could not settle the undecodable request (%s); it stays in flight", err)
 
     def requeue_own(self) -> int:
         """At a graceful stop: whatever this worker still holds goes back for another worker."""
