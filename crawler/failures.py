@@ -17,8 +17,11 @@ _KINDS: list[tuple[str, tuple[type[BaseException], ...]]] = [
 ]
 # The kinds of failure where the server did not answer, or not in full (as opposed to answering with an error).
 NO_ANSWER = frozenset(kind for kind, _ in _KINDS)
-# Begins the message of a request crawler.robots refused because its site's robots.txt could not be read.
-ROBOTS_UNREACHABLE = "robots.txt unreachable"
+
+
+class RobotsUnreachable(scrapy_errors.IgnoreRequest):
+    """A request crawler.robots refused because its site's robots.txt could not be read: unlike a disallow, that
+    passes."""
 
 
 def error_kind(failure: Failure) -> str:
@@ -28,9 +31,8 @@ def error_kind(failure: Failure) -> str:
     for kind, types in _KINDS:
         if failure.check(*types):
             return kind
+    if failure.check(RobotsUnreachable):
+        return "robots_unreachable"
     if failure.check(scrapy_errors.IgnoreRequest):
-        message = str(failure.value).lower()
-        if ROBOTS_UNREACHABLE in message:  # refused while the site is down: unlike a disallow, that passes
-            return "robots_unreachable"
-        return "robots_disallowed" if "robots.txt" in message else "ignored"
+        return "robots_disallowed" if "robots.txt" in str(failure.value).lower() else "ignored"
     return type(failure.value).__name__.lower()

@@ -10,10 +10,10 @@ arrives: many sources on one host, or a cluster worker taking a burst of one sit
 And a robots.txt that could not be read is obeyed as RFC 9309 (2.3.1.3, 2.3.1.4) asks, where Scrapy parses
 whatever error page came back, or obeys nothing when none did. One that answers 4xx is unavailable: the site has no
 rules, whatever the error page says. One that answers 5xx (after Scrapy's retries) or not at all (refused, timed
-out, no DNS) is unreachable: the site's requests are refused with an IgnoreRequest saying "robots.txt unreachable"
-(crawler.failures names it ``robots_unreachable``, a failure that may pass, so the articles are asked for again next
-run), unless this middleware read a robots.txt of the site before (and no 4xx since), which it then obeys. The
-warning is logged once per site and outage.
+out, no DNS) is unreachable: the site's requests are refused with crawler.failures.RobotsUnreachable, an
+IgnoreRequest (``error_kind`` names it ``robots_unreachable``, a failure that may pass, so the articles are asked
+for again next run), unless this middleware read a robots.txt of the site before (and no 4xx since), which it
+then obeys. The warning is logged once per site and outage.
 
 A site's robots.txt is read again once a day (RFC 9309: a cached copy is not used for more than 24 hours), or ten
 minutes after it could not be read: a crawl's middleware lives as long as its crawler, which for a cluster worker
@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.robotstxt import RobotParser
 from scrapy.utils.defer import maybe_deferred_to_future
@@ -37,7 +36,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
-from crawler.failures import NO_ANSWER, ROBOTS_UNREACHABLE, error_kind
+from crawler.failures import NO_ANSWER, RobotsUnreachable, error_kind
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +77,7 @@ class RobotsTxt(RobotsTxtMiddleware):
         if isinstance(rp, _Unreachable):
             self._stats.inc_value("robotstxt/unreachable")
             # not "Forbidden by robots.txt": that one is for good, this one lasts as long as the outage
-            raise IgnoreRequest(f"{ROBOTS_UNREACHABLE} ({urlparse_cached(request).netloc}: {rp.cause})")
+            raise RobotsUnreachable(f"robots.txt unreachable ({urlparse_cached(request).netloc}: {rp.cause})")
         super().process_request_2(rp, request)
 
     def _forget_if_stale(self, netloc: str) -> None:
