@@ -232,13 +232,13 @@ class RedisLedger:
 
     def drop(self, token: str, run_id: int | None) -> None:
         """Settle a popped request known only by its token and its run's id (one the queue could not decode,
-        crawler.cluster.queue): the rest of its run's key is read from the run's hash, as ``adopt`` does. A run
-        whose hash is gone has ended; the entry only leaves the in-flight hash."""
-        run: RunKey | None = None
-        if run_id is not None:
-            name, source_id = self.server.hmget(self.keys.run(run_id), "source", "source_id")
-            run = ((name or b"").decode(), int(source_id or 0), run_id)
-        self.settle(token, run)
+        crawler.cluster.queue). A run whose hash is gone has ended; the entry only leaves the in-flight hash."""
+        self.settle(token, self._run_key(run_id) if run_id is not None else None)
+
+    def _run_key(self, run_id: int) -> RunKey:
+        """A run's key, from what its hash holds (its source's name and id)."""
+        name, source_id = self.server.hmget(self.keys.run(run_id), "source", "source_id")
+        return (name or b"").decode(), int(source_id or 0), run_id
 
     def _settle(self, token: str | None, run: RunKey | None, counts: Counter[str]) -> None:
         inflight = self.keys.inflight(self.worker)
@@ -294,11 +294,10 @@ class RedisLedger:
             run_id = int(member)
             if run_id in self._unfinished:  # this worker's finish, failed: tried again below anyway
                 continue
-            finisher, name, source_id = self.server.hmget(self.keys.run(run_id), "finished", "source", "source_id")
-            named = (finisher or b"").decode()
+            named = (self.server.hget(self.keys.run(run_id), "finished") or b"").decode()
             if self._adopt_script(keys=[self.keys.run(run_id), self.keys.finishing, self.keys.alive(named)],
                                   args=[run_id, named, self.worker]):
-                run = ((name or b"").decode(), int(source_id or 0), run_id)
+                run = self._run_key(run_id)
                 logger.info("Finishing run %d of %s, left unfinished by %s", run_id, run[0],
                             "a settle whose reply was lost" if named == self.worker else f"worker {named}")
                 self._unfinished[run_id] = run
