@@ -28,7 +28,6 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from urllib.parse import urlsplit
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
@@ -39,7 +38,7 @@ from crawler.context import RUN_META
 from crawler.discovery.leads import Lead
 from crawler.extraction import Extracted, Selectors, extract_article
 from pipelines.language import Guess, guess_language
-from pipelines.normalize import Cleaned, clean_texts
+from pipelines.normalize import Cleaned, clean_texts, site_names
 
 logger = logging.getLogger(__name__)
 
@@ -68,8 +67,8 @@ def default_processes() -> int:
 # --- in a pool process ---------------------------------------------------------------------------------------------
 
 def prepare(body: bytes, url: str, selectors: Selectors, fetched_at: datetime, http_charset: str | None,
-            lead: Lead, source_language: str | None,
-            site_names: tuple[str, str]) -> tuple[Extracted, Cleaned | None, Guess | None]:
+            lead: Lead, source_language: str | None, source_title: str,
+            source_url: str) -> tuple[Extracted, Cleaned | None, Guess | None]:
     """The page extracted from ``body``, its texts as the normalize pipeline cleans them (the spider hands the same
     texts on: ``page.title or lead.title``, the page's body, description and authors, its site name and the
     source's), and langdetect's guess on the text the language pipeline will examine, with the hints it will have."""
@@ -77,7 +76,7 @@ def prepare(body: bytes, url: str, selectors: Selectors, fetched_at: datetime, h
     if not (page.is_article and page.body):
         return page, None, None
     cleaned = clean_texts(page.title or lead.title or "", page.body, page.description, page.authors,
-                          (page.site_name or "", *site_names))
+                          site_names(page.site_name, source_title, source_url))
     text = cleaned.text
     if text is None:
         return page, cleaned, None
@@ -220,7 +219,7 @@ class ExtractionOffload:
                 await asyncio.shield(asyncio.wrap_future(self._warming))
             page, cleaned, guess = await loop.run_in_executor(
                 executor, prepare, response.body, response.url, context.selectors, fetched_at,
-                _header_charset(response), lead, source.language, (source.title, urlsplit(source.url).hostname or ""))
+                _header_charset(response), lead, source.language, source.title, source.url)
         except BrokenProcessPool:
             # a worker died (killed, out of memory) with this page or another in hand: this one goes inline
             context.count("extract_pool_restarts")

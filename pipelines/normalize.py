@@ -47,6 +47,11 @@ class Cleaned:
         return None if self.rejected else f"{self.title}\n{self.body}"
 
 
+def site_names(site_name: str | None, source_title: str, source_url: str) -> tuple[str, str, str]:
+    """The names a title may end with (" | Al-Manar"): the page's site name, the source's title and its host."""
+    return site_name or "", source_title, urlsplit(source_url).hostname or ""
+
+
 def clean_texts(title: str, body: str, description: str | None, authors: Sequence[str],
                 site_names: Sequence[str]) -> Cleaned:
     """The texts as stored: mojibake repaired (before any cleanup: the bidi and zero-width characters it would
@@ -103,7 +108,7 @@ class NormalizePipeline:
     def process_item(self, item: ArticleItem) -> ArticleItem:
         context = self.crawler.spider.context_of(item)
         source: Source = context.source
-        cleaned = self._cleaned(item, (item.site_name or "", source.title, urlsplit(source.url).hostname or ""))
+        cleaned = self._cleaned(item, site_names(item.site_name, source.title, source.url))
         self.crawler.stats.inc_value("normalize/cleaned_ahead" if cleaned is item.cleaned else "normalize/cleaned_here")
         item.cleaned = None  # done with: not carried on to the other pipelines
         if cleaned.repaired:
