@@ -128,9 +128,9 @@ class NormalizePipeline:
         return item
 
     @staticmethod
-    def _cleaned(item: ArticleItem, site_names: tuple[str, str, str]) -> Cleaned:
+    def _cleaned(item: ArticleItem, names: tuple[str, str, str]) -> Cleaned:
         """The item's texts cleaned: in the extraction pool, if that was done on these very texts, or now."""
-        texts = (item.title or "", item.body or "", item.description, tuple(item.authors), site_names)
+        texts = (item.title or "", item.body or "", item.description, tuple(item.authors), names)
         if item.cleaned is not None and item.cleaned.source == texts:
             return item.cleaned
         return clean_texts(*texts)
